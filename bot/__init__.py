@@ -1,0 +1,1 @@
+"""The Telegram side of the alert relay: application, commands, rendering, delivery, CLI."""

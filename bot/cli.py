@@ -1,0 +1,115 @@
+"""``python -m bot``: run, check-config, migrate, demo."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import os
+import sys
+from collections.abc import Sequence
+
+from bot.config import Config, ConfigError, load_config, require_runnable
+
+EXIT_CONFIG = 2
+
+
+def _config_path(args: argparse.Namespace) -> str:
+    path = getattr(args, "path", None) or args.config or os.environ.get("ALERTBOT_CONFIG")
+    if not path:
+        raise ConfigError("no config given: pass --config PATH or set ALERTBOT_CONFIG")
+    return str(path)
+
+
+def _secrets(config: Config) -> list[str]:
+    secrets = [config.telegram.token.get_secret_value()]
+    secrets += [f.token.get_secret_value() for f in config.feeds if f.token]
+    return [s for s in secrets if s]
+
+
+def _run(args: argparse.Namespace) -> int:
+    from bot.app import AlertBot
+    from bot.logs import setup_logging
+
+    config = load_config(_config_path(args))
+    require_runnable(config)
+    setup_logging(_secrets(config), level=logging.DEBUG if args.verbose else logging.INFO)
+    with contextlib.suppress(KeyboardInterrupt):
+        asyncio.run(AlertBot(config).run_until_signalled())
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    config = load_config(_config_path(args))
+    require_runnable(config)
+    print(
+        f"config OK: {len(config.feeds)} feed(s), {len(config.telegram.admins)} admin(s), "
+        f"database {config.database.url.split('://', 1)[0]}"
+    )
+    return 0
+
+
+def _migrate(args: argparse.Namespace) -> int:
+    from bot.logs import setup_logging
+    from storage import migrate
+    from storage.db import create_engine
+
+    config = load_config(_config_path(args))
+    setup_logging(_secrets(config))
+
+    async def _go() -> str | None:
+        engine = create_engine(config.database.url)
+        try:
+            await migrate.upgrade(engine)
+            return await migrate.current_revision(engine)
+        finally:
+            await engine.dispose()
+
+    print(f"database at revision {asyncio.run(_go())}")
+    return 0
+
+
+def _demo(args: argparse.Namespace) -> int:
+    from bot.demo import run_demo
+
+    return asyncio.run(run_demo(sys.stdout, verbose=args.verbose))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Air-raid alert relay bot for Telegram: polls public alert feeds and "
+        "tells subscribers when an alert starts and ends in their region.",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (long polling)")
+    run.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    run.set_defaults(handler=_run)
+
+    check = commands.add_parser("check-config", help="validate a config file and exit")
+    check.add_argument("path", nargs="?", help="TOML config (default: $ALERTBOT_CONFIG)")
+    check.add_argument("--config", help=argparse.SUPPRESS)
+    check.set_defaults(handler=_check)
+
+    mig = commands.add_parser("migrate", help="apply database migrations and exit")
+    mig.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    mig.set_defaults(handler=_migrate)
+
+    demo = commands.add_parser(
+        "demo", help="replay bundled real alert payloads offline and print what subscribers get"
+    )
+    demo.set_defaults(handler=_demo)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        result: int = args.handler(args)
+    except ConfigError as exc:
+        print(f"config error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    return result

@@ -1,0 +1,1 @@
+"""Command handlers: residents' commands, admin truce commands, and their argument parsers."""

@@ -1,0 +1,55 @@
+"""Shared handler plumbing: who is asking, in which language, and a reply in the same chat."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.i18n import t
+from bot.services import Services, get_services
+from storage import chats as chat_store
+
+
+@dataclass(frozen=True, slots=True)
+class Ask:
+    """One command: its chat, user, language and full text."""
+
+    chat_id: int
+    user_id: int | None
+    lang: str
+    text: str
+    services: Services
+
+    def t(self, key: str, **values: object) -> str:
+        return t(self.lang, key, **values)
+
+    @property
+    def is_admin(self) -> bool:
+        return self.user_id is not None and self.user_id in self.services.admins
+
+
+async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | None:
+    message = update.effective_message
+    chat = update.effective_chat
+    if message is None or chat is None:
+        return None
+    services = get_services(context)
+    async with services.sessions() as session, session.begin():
+        row = await chat_store.ensure_chat(session, chat.id, chat.type, services.clock())
+        lang = row.lang or services.default_lang
+    user = update.effective_user
+    return Ask(
+        chat_id=chat.id,
+        user_id=user.id if user else None,
+        lang=lang,
+        text=message.text or "",
+        services=services,
+    )
+
+
+async def reply(update: Update, text: str) -> None:
+    message = update.effective_message
+    if message is not None:
+        await message.reply_text(text, do_quote=False)

@@ -1,0 +1,157 @@
+"""Residents' commands: help, subscriptions, status, language."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.commands.common import Ask, ask, reply
+from bot.commands.truce_args import split_arguments
+from bot.i18n import LANGUAGES, t
+from bot.render import kind_name, kyiv_time, region_name, scope_name
+from feeds import regions
+from storage import alerts as alert_store
+from storage import chats as chat_store
+from storage.truces import in_force_for
+
+
+def _argument(a: Ask) -> str:
+    try:
+        return " ".join(split_arguments(a.text)).strip()
+    except Exception:
+        return a.text.partition(" ")[2].strip()
+
+
+def _name(region_id: str, lang: str) -> str:
+    return region_name(region_id, region_id, lang)
+
+
+def _unknown_region(a: Ask, query: str) -> str:
+    lines = [a.t("region.unknown", query=query)]
+    suggestions = regions.suggest(query)
+    if suggestions:
+        names = ", ".join(_name(r.id, a.lang) for r in suggestions)
+        lines.append(a.t("region.suggest", suggestions=names))
+    else:
+        lines.append(a.t("region.hint"))
+    return "\n".join(lines)
+
+
+async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    text = a.t("help")
+    if a.is_admin:
+        text += a.t("help.admin")
+    await reply(update, text)
+
+
+async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    query = _argument(a)
+    if not query:
+        await reply(update, a.t("subscribe.usage"))
+        return
+    region = regions.resolve(query)
+    if region is None:
+        await reply(update, _unknown_region(a, query))
+        return
+    services = a.services
+    async with services.sessions() as session, session.begin():
+        added = await chat_store.subscribe(session, a.chat_id, region.id, services.clock())
+        active = await alert_store.active_alerts(session, regions.lineage(region.id))
+    name = _name(region.id, a.lang)
+    text = a.t("subscribe.done" if added else "subscribe.already", region=name)
+    if active:
+        kinds = ", ".join(
+            f"{kind_name(s.kind, a.lang)} ({region_name(s.region_id, s.region_title, a.lang)})"
+            for s in active
+        )
+        text += "\n" + a.t("subscribe.now_active", alerts=kinds)
+    await reply(update, text)
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    query = _argument(a)
+    if not query:
+        await reply(update, a.t("unsubscribe.usage"))
+        return
+    services = a.services
+    if query.lower() in ("all", "усі", "всі", "все"):
+        async with services.sessions() as session, session.begin():
+            count = await chat_store.unsubscribe(session, a.chat_id, None)
+        await reply(update, a.t("unsubscribe.all", count=count))
+        return
+    region = regions.resolve(query)
+    if region is None:
+        await reply(update, _unknown_region(a, query))
+        return
+    async with services.sessions() as session, session.begin():
+        removed = await chat_store.unsubscribe(session, a.chat_id, region.id)
+    key = "unsubscribe.done" if removed else "unsubscribe.none"
+    await reply(update, a.t(key, region=_name(region.id, a.lang)))
+
+
+async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    async with a.services.sessions() as session:
+        region_ids = await chat_store.subscriptions(session, a.chat_id)
+    if not region_ids:
+        await reply(update, a.t("mysubs.none"))
+        return
+    items = "\n".join(f"• {_name(r, a.lang)}" for r in region_ids)
+    await reply(update, a.t("mysubs.list", items=items))
+
+
+async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    services = a.services
+    now = services.clock()
+    lines = [a.t("status.header")]
+    notes: list[str] = []
+    async with services.sessions() as session:
+        region_ids = await chat_store.subscriptions(session, a.chat_id)
+        if not region_ids:
+            await reply(update, a.t("status.none_subs"))
+            return
+        for region_id in region_ids:
+            active = await alert_store.active_alerts(session, regions.lineage(region_id))
+            if not active:
+                lines.append(a.t("status.quiet", region=_name(region_id, a.lang)))
+            for state in active:
+                lines.append(
+                    a.t(
+                        "status.alert",
+                        region=region_name(state.region_id, state.region_title, a.lang),
+                        kind=kind_name(state.kind, a.lang),
+                        time=kyiv_time(state.since or state.changed_at),
+                    )
+                )
+            for truce in await in_force_for(session, region_id, now):
+                note = a.t("status.truce", name=truce.name, scope=scope_name(truce.scope, a.lang))
+                if note not in notes:
+                    notes.append(note)
+    await reply(update, "\n".join(lines + notes))
+
+
+async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    choice = _argument(a).lower()
+    if choice not in LANGUAGES:
+        await reply(update, a.t("lang.usage"))
+        return
+    async with a.services.sessions() as session, session.begin():
+        await chat_store.set_language(session, a.chat_id, choice)
+    await reply(update, t(choice, "lang.done"))

@@ -1,0 +1,133 @@
+"""Truce commands: admins record announced pauses, anyone can list them."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.commands.common import Ask, ask, reply
+from bot.commands.truce_args import ArgumentError, parse_truce_set, split_arguments
+from bot.render import region_name, scope_name, window
+from storage import truces as truce_store
+
+log = logging.getLogger("alertbot.truces")
+
+
+async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | None:
+    """The request if an admin sent it; otherwise a refusal is sent and None returned."""
+    a = await ask(update, context)
+    if a is None:
+        return None
+    if not a.is_admin:
+        log.info("admin_command_refused", extra={"user_id": a.user_id, "chat_id": a.chat_id})
+        await reply(update, a.t("admin.refused"))
+        return None
+    return a
+
+
+async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await _admin(update, context)
+    if a is None:
+        return
+    services = a.services
+    now = services.clock()
+    try:
+        args = parse_truce_set(a.text, now)
+    except ArgumentError as exc:
+        error = a.t("truce_set.error", error=a.t(exc.key, **exc.values))
+        await reply(update, f"{error}\n\n{a.t('truce_set.usage')}")
+        return
+    async with services.sessions() as session, session.begin():
+        result = await truce_store.set_claim(
+            session,
+            name=args.name,
+            party=args.party,
+            starts_at=args.starts_at,
+            ends_at=args.ends_at,
+            scope=args.scope,
+            region_ids=args.region_ids,
+            source=args.source,
+            actor=a.user_id or 0,
+            now=now,
+        )
+    key = (
+        "truce_set.created"
+        if result.created
+        else ("truce_set.replaced" if result.replaced else "truce_set.added")
+    )
+    text = a.t(
+        key,
+        name=args.name,
+        party=args.party,
+        window=window(args.starts_at, args.ends_at, a.lang),
+    )
+    if result.reopened:
+        text += a.t("truce_set.reopened")
+    log.info(
+        "truce_set",
+        extra={"truce": args.name, "party": args.party, "by": a.user_id, "created": result.created},
+    )
+    await reply(update, text)
+
+
+async def truce_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await _admin(update, context)
+    if a is None:
+        return
+    try:
+        words = split_arguments(a.text)
+    except ArgumentError:
+        words = []
+    if len(words) != 1:
+        await reply(update, a.t("truce_end.usage"))
+        return
+    name = words[0]
+    services = a.services
+    async with services.sessions() as session, session.begin():
+        ended = await truce_store.end_truce(session, name, services.clock())
+    if ended is None:
+        await reply(update, a.t("truce_end.unknown", name=name))
+        return
+    log.info("truce_end", extra={"truce": name, "by": a.user_id})
+    await reply(update, a.t("truce_end.done", name=name))
+
+
+async def truces(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    services = a.services
+    now = services.clock()
+    async with services.sessions() as session:
+        views = await truce_store.list_truces(session)
+    if not views:
+        await reply(update, a.t("truces.none"))
+        return
+    lines = [a.t("truces.header")]
+    for view in views:
+        region_names = (
+            a.t("truces.regions_all")
+            if view.regions is None
+            else ", ".join(region_name(r, r, a.lang) for r in view.regions)
+        )
+        lines.append(
+            a.t(
+                "truces.item",
+                name=view.name,
+                status=a.t(f"status.{view.status(now)}"),
+                scope=scope_name(view.scope, a.lang),
+                regions=region_names,
+            )
+        )
+        for claim in view.claims:
+            lines.append(
+                a.t(
+                    "truces.claim",
+                    party=claim.party,
+                    window=window(claim.starts_at, claim.ends_at, a.lang),
+                    source=f" — {claim.source}" if claim.source else "",
+                )
+            )
+    await reply(update, "\n".join(lines))

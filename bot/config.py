@@ -1,0 +1,188 @@
+"""Operator configuration: a TOML file validated with pydantic, secrets from the environment."""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+FEED_KINDS = ("alerts_in_ua",)
+DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
+
+
+class ConfigError(Exception):
+    """A config that cannot be used; the message names the offending key."""
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class TelegramConfig(_Strict):
+    token: SecretStr = SecretStr("")
+    base_url: str = ""
+    admins: list[int] = Field(default_factory=list)
+
+    @field_validator("base_url")
+    @classmethod
+    def _http_only(cls, value: str) -> str:
+        if value and not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
+
+
+class DatabaseConfig(_Strict):
+    url: str = DEFAULT_DATABASE_URL
+
+    @field_validator("url")
+    @classmethod
+    def _supported(cls, value: str) -> str:
+        if not value.startswith(("sqlite+aiosqlite://", "postgresql+asyncpg://")):
+            raise ValueError("must be a sqlite+aiosqlite:// or postgresql+asyncpg:// URL")
+        return value
+
+
+class FeedConfig(_Strict):
+    name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
+    kind: str
+    url: str
+    token_env: str | None = None
+    interval: float = 15
+    timeout: float | None = None
+    # Resolved from token_env at load time; never written back to a file or a log.
+    token: SecretStr | None = None
+
+    @field_validator("kind")
+    @classmethod
+    def _known_kind(cls, value: str) -> str:
+        if value not in FEED_KINDS:
+            raise ValueError(f"unknown kind {value!r}; known kinds: {', '.join(FEED_KINDS)}")
+        return value
+
+    @field_validator("url")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must be an http:// or https:// URL")
+        return value
+
+    @field_validator("interval")
+    @classmethod
+    def _min_interval(cls, value: float) -> float:
+        if value < 2:
+            raise ValueError("must be at least 2 seconds")
+        return value
+
+    @property
+    def poll_timeout(self) -> float:
+        """Hard limit on one poll, below the interval so polls never pile up."""
+        if self.timeout is not None:
+            return min(self.timeout, self.interval * 0.8)
+        return min(10.0, self.interval * 0.8)
+
+
+class BotConfig(_Strict):
+    default_language: Literal["uk", "en"] = "uk"
+    timezone: str = "Europe/Kyiv"
+
+
+class Config(_Strict):
+    telegram: TelegramConfig = TelegramConfig()
+    database: DatabaseConfig = DatabaseConfig()
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    bot: BotConfig = BotConfig()
+
+    @model_validator(mode="after")
+    def _unique_feed_names(self) -> Config:
+        seen: set[str] = set()
+        for feed in self.feeds:
+            if feed.name in seen:
+                raise ValueError(f"feed name {feed.name!r} is used twice")
+            seen.add(feed.name)
+        return self
+
+
+def _format_error(exc: ValidationError) -> str:
+    first = exc.errors()[0]
+    path = ""
+    for part in first["loc"]:
+        if isinstance(part, int):
+            path += f"[{part}]"
+        else:
+            path += f".{part}" if path else str(part)
+    message = first["msg"]
+    for prefix in ("Value error, ", "Assertion failed, "):
+        message = message.removeprefix(prefix)
+    if first["type"] == "extra_forbidden":
+        message = "unknown key"
+    return f"{path}: {message}" if path else message
+
+
+def parse_config(raw: Mapping[str, Any], env: Mapping[str, str]) -> Config:
+    """Validate a parsed TOML document and fill secrets from ``env``."""
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(_format_error(exc)) from None
+
+    telegram = config.telegram
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        telegram = telegram.model_copy(update={"token": SecretStr(env["TELEGRAM_BOT_TOKEN"])})
+    database = config.database
+    if env.get("DATABASE_URL"):
+        try:
+            database = DatabaseConfig(url=env["DATABASE_URL"])
+        except ValidationError as exc:
+            raise ConfigError("DATABASE_URL: " + _format_error(exc).split(": ", 1)[-1]) from None
+
+    feeds = []
+    for index, feed in enumerate(config.feeds):
+        if feed.token_env:
+            value = env.get(feed.token_env, "")
+            if not value:
+                raise ConfigError(
+                    f"feeds[{index}].token_env: environment variable {feed.token_env} is not set"
+                )
+            feed = feed.model_copy(update={"token": SecretStr(value)})
+        elif feed.kind == "alerts_in_ua" and feed.token is None:
+            raise ConfigError(
+                f"feeds[{index}].token_env: the alerts_in_ua API needs a token; "
+                "name the environment variable that holds it"
+            )
+        feeds.append(feed)
+    return config.model_copy(update={"telegram": telegram, "database": database, "feeds": feeds})
+
+
+def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
+    """Read and validate the TOML config at ``path``; raise :class:`ConfigError` if unusable."""
+    env = os.environ if env is None else env
+    try:
+        text = Path(path).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ConfigError(f"{path}: cannot read config: {exc.strerror or exc}") from None
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: malformed TOML: {exc}") from None
+    return parse_config(raw, env)
+
+
+def require_runnable(config: Config) -> None:
+    """Checks that only matter for a live run (the demo needs no token)."""
+    if not config.telegram.token.get_secret_value():
+        raise ConfigError(
+            "telegram.token: missing; set it in the config or in the TELEGRAM_BOT_TOKEN "
+            "environment variable"
+        )

@@ -1,0 +1,160 @@
+"""Polls one feed: fetch, parse, merge into region state, and wake the dispatcher on news."""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+import httpx
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from feeds.fetch import FeedHTTPError, fetch
+from feeds.kinds import KINDS
+from feeds.model import FeedError
+from storage import alerts as alert_store
+from storage import feeds as feed_store
+from storage.models import AlertEvent
+
+log = logging.getLogger("alertbot.poller")
+
+MAX_BACKOFF_SECONDS = 60.0
+
+
+@dataclass(frozen=True, slots=True)
+class PollTarget:
+    feed_id: int
+    name: str
+    kind: str
+    url: str
+    interval: float
+    timeout: float
+    token: str | None = field(default=None, repr=False)
+
+
+@dataclass(slots=True)
+class PollOutcome:
+    ok: bool
+    changed: bool = False
+    events: list[AlertEvent] = field(default_factory=list)
+    error: str | None = None
+    skipped: bool = False
+
+
+class FeedPoller:
+    """State that must survive between polls of one feed: outage flag and back-off."""
+
+    def __init__(
+        self,
+        target: PollTarget,
+        *,
+        client: httpx.AsyncClient,
+        sessions: async_sessionmaker[AsyncSession],
+        clock: Callable[[], datetime],
+        on_events: Callable[[list[AlertEvent]], None],
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.target = target
+        self._client = client
+        self._sessions = sessions
+        self._clock = clock
+        self._on_events = on_events
+        self._monotonic = monotonic
+        self._failing = False
+        self._failures = 0
+        self._resume_at = 0.0
+
+    def _backoff(self, retry_after: float | None) -> float:
+        # Never more than 5 intervals or a minute, so recovery is seen quickly; a server's
+        # explicit Retry-After is honoured even when longer.
+        cap = min(5 * self.target.interval, MAX_BACKOFF_SECONDS)
+        delay = min(self.target.interval * 2.0 ** (self._failures - 1), cap)
+        if retry_after is not None:
+            delay = max(delay, retry_after)
+        return delay
+
+    async def poll(self, *, force: bool = False) -> PollOutcome:
+        if not force and self._monotonic() < self._resume_at:
+            return PollOutcome(ok=False, skipped=True, error="backing off")
+        kind = KINDS[self.target.kind]
+        async with self._sessions() as session:
+            feed = await feed_store.get_feed(session, self.target.feed_id)
+            etag = feed.etag if feed else None
+            last_modified = feed.last_modified if feed else None
+        try:
+            result = await fetch(
+                self._client,
+                self.target.url,
+                headers=kind.headers(self.target.token),
+                etag=etag,
+                last_modified=last_modified,
+                timeout=self.target.timeout,
+            )
+            if result.body is None:
+                await self._succeeded(result.etag, result.last_modified)
+                return PollOutcome(ok=True)
+            observations = kind.parse(result.body)
+        except FeedError as exc:
+            retry_after = exc.retry_after if isinstance(exc, FeedHTTPError) else None
+            await self._failed(str(exc), retry_after)
+            return PollOutcome(ok=False, error=str(exc))
+
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            await alert_store.record_observations(session, self.target.feed_id, observations)
+            events = await alert_store.reconcile(session, source=self.target.name, now=now)
+            await feed_store.record_success(
+                session,
+                self.target.feed_id,
+                now,
+                etag=result.etag,
+                last_modified=result.last_modified,
+            )
+        self._recovered()
+        for event in events:
+            log.info(
+                "alert_%s",
+                event.transition,
+                extra={
+                    "feed": self.target.name,
+                    "region_id": event.region_id,
+                    "kind": event.kind,
+                    "event_id": event.id,
+                },
+            )
+        if events:
+            self._on_events(events)
+        return PollOutcome(ok=True, changed=True, events=events)
+
+    async def _succeeded(self, etag: str | None, last_modified: str | None) -> None:
+        async with self._sessions() as session, session.begin():
+            await feed_store.record_success(
+                session, self.target.feed_id, self._clock(), etag=etag, last_modified=last_modified
+            )
+        self._recovered()
+
+    def _recovered(self) -> None:
+        if self._failing:
+            log.info(
+                "feed_recovered",
+                extra={"feed": self.target.name, "failed_polls": self._failures},
+            )
+        self._failing = False
+        self._failures = 0
+        self._resume_at = 0.0
+
+    async def _failed(self, error: str, retry_after: float | None) -> None:
+        self._failures += 1
+        delay = self._backoff(retry_after)
+        self._resume_at = self._monotonic() + delay
+        async with self._sessions() as session, session.begin():
+            await feed_store.record_failure(session, self.target.feed_id, self._clock(), error)
+        if not self._failing:
+            # Once per outage: the previous state stays as it was, a failure is not "all clear".
+            log.warning(
+                "feed_failed",
+                extra={"feed": self.target.name, "error": error, "retry_in_s": round(delay, 1)},
+            )
+        self._failing = True

@@ -1,0 +1,40 @@
+"""Normalised observations that every feed adapter produces."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime
+
+
+class AlertKind(enum.StrEnum):
+    AIR_RAID = "air_raid"
+    ARTILLERY = "artillery"
+    URBAN_FIGHTS = "urban_fights"
+    CHEMICAL = "chemical"
+    NUCLEAR = "nuclear"
+    OTHER = "other"
+
+
+@dataclass(frozen=True, slots=True)
+class Observation:
+    """One alert that a source reports as active right now.
+
+    ``region_id`` is the registry id (see :mod:`feeds.regions`); ``region_title`` is the
+    source's own name for the location, kept for locations the registry does not know yet.
+    """
+
+    region_id: str
+    region_title: str
+    kind: AlertKind
+    since: datetime | None
+    level: str | None = None
+    threat: str | None = None
+
+
+class FeedError(Exception):
+    """A poll failed: the feed could not be fetched or its answer could not be read."""
+
+
+class FeedFormatError(FeedError):
+    """The feed answered, but not in the shape we know."""

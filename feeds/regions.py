@@ -1,0 +1,346 @@
+"""The region registry: every place a chat can subscribe to, and how people spell it.
+
+The canonical region id is the alerts.in.ua location UID as a string ("27" = Lviv oblast,
+"31" = Kyiv city). ukrainealarm.com uses the same numbers for oblasts, raions and hromadas,
+except Crimea (ukrainealarm ``9999``, alerts.in.ua ``29``); mapping that is the feed adapter's job.
+
+Covered: the 24 oblasts, Crimea, Kyiv and Sevastopol (the 27 top-level locations of the
+alerts.in.ua IoT list, with the titles alerts.in.ua writes in ``location_title``), Lviv oblast's
+seven raions and the Lviv city hromada.
+
+Name matching (:func:`resolve`) works in two passes over the names and aliases:
+
+1. an exact match after light normalisation (case, apostrophes, punctuation, mixed scripts);
+2. an exact match after :func:`normalise`, which also drops filler words such as "область",
+   "м." or "city". The dropped words hint at the level wanted ("Lviv city" is not "Lviv
+   oblast"), and that hint settles the collisions the dropping creates.
+
+So "Lviv" and "Львів" mean Lviv oblast (what people mean when they subscribe), while
+"м. Львів" / "Lviv city" mean the city hromada; "Kyiv" means Kyiv city and "Kyiv oblast" /
+"Київська" the oblast around it.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+import unicodedata
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["oblast", "city", "raion", "hromada"]
+
+
+@dataclass(frozen=True, slots=True)
+class Region:
+    id: str
+    name_uk: str
+    name_en: str
+    level: Level
+    parent_id: str | None
+    aliases: tuple[str, ...]
+
+
+# id, official Ukrainian title, English name, level, parent id, aliases ("|"-separated).
+# fmt: off
+_TABLE: tuple[tuple[str, str, str, Level, str | None, str], ...] = (
+    ("29", "Автономна Республіка Крим", "Crimea", "oblast", None,
+     "Крим|АР Крим|АРК|Республіка Крим|Crimea|Krym|Autonomous Republic of Crimea"
+     "|Republic of Crimea|Крым"),
+    ("4", "Вінницька область", "Vinnytsia oblast", "oblast", None,
+     "Вінницька|Вінниця|Вінниччина|Vinnytsia|Vinnytsya|Vinnitsa|Vinnytska|Vinnytska oblast"
+     "|Винница"),
+    ("8", "Волинська область", "Volyn oblast", "oblast", None,
+     "Волинська|Волинь|Луцьк|Volyn|Volynska|Volynska oblast|Volhynia|Lutsk|Луцк"),
+    ("9", "Дніпропетровська область", "Dnipropetrovsk oblast", "oblast", None,
+     "Дніпропетровська|Дніпро|Дніпропетровськ|Дніпропетровщина|Dnipro|Dnipropetrovsk"
+     "|Dnipropetrovska|Dnipropetrovska oblast|Dnepr|Dnepropetrovsk|Днепр|Днепропетровск"),
+    ("28", "Донецька область", "Donetsk oblast", "oblast", None,
+     "Донецька|Донецьк|Донеччина|Donetsk|Donetska|Donetska oblast|Донецк"),
+    ("10", "Житомирська область", "Zhytomyr oblast", "oblast", None,
+     "Житомирська|Житомир|Житомирщина|Zhytomyr|Zhytomyrska|Zhytomyrska oblast|Zhitomir"),
+    ("11", "Закарпатська область", "Zakarpattia oblast", "oblast", None,
+     "Закарпатська|Закарпаття|Ужгород|Zakarpattia|Zakarpattya|Zakarpatska"
+     "|Zakarpatska oblast|Transcarpathia|Uzhhorod|Uzhgorod"),
+    ("12", "Запорізька область", "Zaporizhzhia oblast", "oblast", None,
+     "Запорізька|Запоріжжя|Запоріжчина|Zaporizhzhia|Zaporizhia|Zaporizhzhya|Zaporozhye"
+     "|Zaporizka|Zaporizka oblast|Запорожье"),
+    ("13", "Івано-Франківська область", "Ivano-Frankivsk oblast", "oblast", None,
+     "Івано-Франківська|Івано-Франківськ|Франківськ|Івано-Франківщина|Прикарпаття"
+     "|Ivano-Frankivsk|Ivano-Frankivska|Ivano-Frankivska oblast|Frankivsk|Ivano-Frankovsk"
+     "|Ивано-Франковск"),
+    ("31", "м. Київ", "Kyiv city", "city", None,
+     "Київ|місто Київ|Kyiv|Kiev|Kyiv city|Kiev city|Киев"),
+    ("14", "Київська область", "Kyiv oblast", "oblast", None,
+     "Київська|Київщина|Kyivska|Kyivska oblast|Kiev oblast|Kyiv region|Kyivshchyna"),
+    ("15", "Кіровоградська область", "Kirovohrad oblast", "oblast", None,
+     "Кіровоградська|Кропивницький|Кіровоград|Кіровоградщина|Kirovohrad|Kirovohradska"
+     "|Kirovohradska oblast|Kirovograd|Kropyvnytskyi|Kropyvnytskyy|Kropyvnytskyi oblast"
+     "|Кропивницкий|Кировоград"),
+    ("16", "Луганська область", "Luhansk oblast", "oblast", None,
+     "Луганська|Луганськ|Луганщина|Luhansk|Luhanska|Luhanska oblast|Lugansk|Луганск"),
+    ("27", "Львівська область", "Lviv oblast", "oblast", None,
+     "Львівська|Львів|Львівщина|Lviv|Lvivska|Lvivska oblast|Lvov|Lwów|Lwow|Львов"),
+    ("17", "Миколаївська область", "Mykolaiv oblast", "oblast", None,
+     "Миколаївська|Миколаїв|Миколаївщина|Mykolaiv|Mykolaivska|Mykolaivska oblast|Nikolaev"
+     "|Nikolayev|Николаев"),
+    ("18", "Одеська область", "Odesa oblast", "oblast", None,
+     "Одеська|Одеса|Одещина|Odesa|Odessa|Odeska|Odeska oblast|Одесса"),
+    ("19", "Полтавська область", "Poltava oblast", "oblast", None,
+     "Полтавська|Полтава|Полтавщина|Poltava|Poltavska|Poltavska oblast"),
+    ("5", "Рівненська область", "Rivne oblast", "oblast", None,
+     "Рівненська|Рівне|Рівненщина|Rivne|Rivnenska|Rivnenska oblast|Rovno|Ровно"),
+    ("30", "м. Севастополь", "Sevastopol", "city", None,
+     "Севастополь|місто Севастополь|Sevastopol|Sevastopol city|Sebastopol"),
+    ("20", "Сумська область", "Sumy oblast", "oblast", None,
+     "Сумська|Суми|Сумщина|Sumy|Sumska|Sumska oblast|Сумы"),
+    ("21", "Тернопільська область", "Ternopil oblast", "oblast", None,
+     "Тернопільська|Тернопіль|Тернопільщина|Ternopil|Ternopilska|Ternopilska oblast"
+     "|Ternopol|Тернополь"),
+    ("22", "Харківська область", "Kharkiv oblast", "oblast", None,
+     "Харківська|Харків|Харківщина|Kharkiv|Kharkivska|Kharkivska oblast|Kharkov|Харьков"),
+    ("23", "Херсонська область", "Kherson oblast", "oblast", None,
+     "Херсонська|Херсон|Херсонщина|Kherson|Khersonska|Khersonska oblast"),
+    ("3", "Хмельницька область", "Khmelnytskyi oblast", "oblast", None,
+     "Хмельницька|Хмельницький|Хмельниччина|Khmelnytskyi|Khmelnytskyy|Khmelnytsky"
+     "|Khmelnitsky|Khmelnytska|Khmelnytska oblast|Хмельницкий"),
+    ("24", "Черкаська область", "Cherkasy oblast", "oblast", None,
+     "Черкаська|Черкаси|Черкащина|Cherkasy|Cherkassy|Cherkaska|Cherkaska oblast|Черкассы"),
+    ("26", "Чернівецька область", "Chernivtsi oblast", "oblast", None,
+     "Чернівецька|Чернівці|Буковина|Chernivtsi|Chernivetska|Chernivetska oblast|Chernovtsy"
+     "|Bukovina|Черновцы"),
+    ("25", "Чернігівська область", "Chernihiv oblast", "oblast", None,
+     "Чернігівська|Чернігів|Чернігівщина|Chernihiv|Chernihivska|Chernihivska oblast"
+     "|Chernigov|Чернигов"),
+    # Lviv oblast's raions (2020 division). 92 was renamed from Червоноградський in 2024;
+    # ukrainealarm's /regions dump still says "Червоноградський район".
+    ("90", "Львівський район", "Lviv raion", "raion", "27", "Львівський|Lvivskyi"),
+    ("91", "Дрогобицький район", "Drohobych raion", "raion", "27", "Дрогобицький|Drohobytskyi"),
+    ("88", "Самбірський район", "Sambir raion", "raion", "27", "Самбірський|Sambirskyi"),
+    ("89", "Стрийський район", "Stryi raion", "raion", "27", "Стрийський|Stryiskyi"),
+    ("94", "Золочівський район", "Zolochiv raion", "raion", "27", "Золочівський|Zolochivskyi"),
+    ("92", "Шептицький район", "Sheptytskyi raion", "raion", "27",
+     "Шептицький|Sheptytskyi|Червоноградський район|Червоноградський|Chervonohrad raion"
+     "|Chervonohradskyi"),
+    ("93", "Яворівський район", "Yavoriv raion", "raion", "27", "Яворівський|Yavorivskyi"),
+    # The Lviv city hromada. Its alerts are separate records from the oblast's.
+    ("845", "м. Львів та Львівська територіальна громада", "Lviv city hromada", "hromada", "90",
+     "м. Львів|місто Львів|Львівська територіальна громада|Львівська громада|Lviv city"
+     "|Lviv hromada"),
+)
+# fmt: on
+
+_REGIONS: dict[str, Region] = {
+    rid: Region(rid, uk, en, level, parent, tuple(alias_text.split("|")))
+    for rid, uk, en, level, parent, alias_text in _TABLE
+}
+
+# --- normalisation ----------------------------------------------------------------------
+
+_APOSTROPHES = re.compile("['’ʼ`‘´′ʹ＇]")
+_SEPARATORS = re.compile(r"[\W_]+")
+# Latin letters that look like Cyrillic ones, for words typed with a mixed keyboard ("Kиїв").
+_TO_CYRILLIC = str.maketrans("aceikopxyï", "асеікорхуї")
+_CYRILLIC = re.compile("[\u0400-\u04ff]")
+_RAION_ABBREVIATION = re.compile(r"\bр-н\b")  # "Львівський р-н"
+
+_OBLAST_WORDS = frozenset({"область", "обл", "oblast", "obl", "region", "регіон", "province"})
+_CITY_WORDS = frozenset({"м", "місто", "city", "г", "город"})
+_RAION_WORDS = frozenset({"raion", "район", "rayon", "district"})
+_FILLER = _OBLAST_WORDS | _CITY_WORDS | _RAION_WORDS
+
+
+def _tokens(text: str) -> list[str]:
+    text = unicodedata.normalize("NFKC", text).casefold()
+    text = _APOSTROPHES.sub("", text)
+    text = _RAION_ABBREVIATION.sub(" район ", text)
+    words = _SEPARATORS.split(text)
+    return [w.translate(_TO_CYRILLIC) if _CYRILLIC.search(w) else w for w in words if w]
+
+
+def _meaningful(words: list[str]) -> list[str]:
+    kept = [w for w in words if w not in _FILLER]
+    return kept or words
+
+
+def normalise(text: str) -> str:
+    """The form names are matched in.
+
+    Casefolded; apostrophes removed ("Lvivs'ka" = "Lvivska"); any run of whitespace, hyphens,
+    dots or other punctuation becomes one space; filler words ("область", "обл", "oblast",
+    "region", "м", "місто", "city", "район", ...) are dropped unless nothing else is left.
+    """
+    return " ".join(_meaningful(_tokens(text)))
+
+
+def _loose_key(text: str) -> str:
+    return "".join(_tokens(text))
+
+
+def _strict_key(text: str) -> str:
+    return "".join(_meaningful(_tokens(text)))
+
+
+def _level_hint(text: str) -> frozenset[str]:
+    words = set(_tokens(text))
+    hint: set[str] = set()
+    if words & _OBLAST_WORDS:
+        hint.add("oblast")
+    if words & _CITY_WORDS:
+        hint |= {"city", "hromada"}
+    if words & _RAION_WORDS:
+        hint.add("raion")
+    return frozenset(hint)
+
+
+def _spellings(region: Region) -> tuple[str, ...]:
+    return (region.name_uk, region.name_en, *region.aliases)
+
+
+_KeyFn = Callable[[str], str]
+
+
+def _build(key_of: _KeyFn) -> dict[str, tuple[str, ...]]:
+    index: dict[str, list[str]] = {}
+    for region in _REGIONS.values():
+        for spelling in _spellings(region):
+            key = key_of(spelling)
+            if key and region.id not in index.setdefault(key, []):
+                index[key].append(region.id)
+    return {key: tuple(ids) for key, ids in index.items()}
+
+
+_LOOSE = _build(_loose_key)  # keys of names/aliases as typed
+_STRICT = _build(_strict_key)  # the same without filler words
+_CUTOFF = 0.6  # difflib similarity below which suggest() ignores a name
+_FUZZY_MIN = 4  # shorter keys ("арк") match too much by accident; suggest() skips them
+
+# --- Ukrainian collation, for sorting by name -------------------------------------------
+
+_ALPHABET = "абвгґдеєжзиіїйклмнопрстуфхцчшщьюя"
+_RANK = {ch: i for i, ch in enumerate(_ALPHABET)}
+
+
+def _collation_key(name: str) -> tuple[int, ...]:
+    # "м. Київ" sorts as "Київ", as in the alerts.in.ua table.
+    name = name.removeprefix("м. ").casefold()
+    return tuple(_RANK.get(ch, -1 if not ch.isalnum() else len(_RANK) + ord(ch)) for ch in name)
+
+
+def _depth(region: Region) -> int:
+    return len(lineage(region.id)) - 1
+
+
+# --- public API -------------------------------------------------------------------------
+
+
+def get(region_id: str) -> Region | None:
+    return _REGIONS.get(region_id)
+
+
+def all_regions() -> list[Region]:
+    """Every region: the top level first, then raions, then hromadas, each by Ukrainian name."""
+    return sorted(_REGIONS.values(), key=lambda r: (_depth(r), _collation_key(r.name_uk), r.id))
+
+
+def top_level() -> list[Region]:
+    """The 27 oblast-level locations (oblasts, Crimea, Kyiv, Sevastopol) by Ukrainian name."""
+    return [r for r in all_regions() if r.parent_id is None]
+
+
+def _candidates(query: str) -> tuple[str, ...]:
+    """Ids the query names exactly; more than one means it is ambiguous."""
+    stripped = query.strip()
+    if stripped in _REGIONS:
+        return (stripped,)
+    loose = _loose_key(query)
+    if not loose:
+        return ()
+    if loose in _LOOSE:
+        return _LOOSE[loose]
+    ids = _STRICT.get(_strict_key(query), ())
+    if len(ids) > 1:
+        hint = _level_hint(query)
+        if hint:
+            ids = tuple(i for i in ids if _REGIONS[i].level in hint) or ids
+    if len(ids) > 1:
+        # "Lviv obl" without its filler is "Lviv", which is itself an alias of Lviv oblast.
+        bare = _LOOSE.get(_strict_key(query), ())
+        ids = tuple(i for i in ids if i in bare) or ids
+    return ids
+
+
+def resolve(query: str) -> Region | None:
+    """The region a query names: an id or any name/alias; None if unknown or ambiguous."""
+    ids = _candidates(query)
+    return _REGIONS[ids[0]] if len(ids) == 1 else None
+
+
+def suggest(query: str, limit: int = 3) -> list[Region]:
+    """Up to ``limit`` regions whose names or aliases are close to ``query``.
+
+    Exact (possibly ambiguous) matches come first; then close matches, top-level regions
+    before raions and hromadas, each group by similarity.
+    """
+    if limit <= 0:
+        return []
+    exact = [_REGIONS[i] for i in _candidates(query)]
+    keys = {_loose_key(query), _strict_key(query)} - {""}
+    if not keys:
+        return exact[:limit]
+    scores: dict[str, float] = {}
+    for index in (_LOOSE, _STRICT):
+        for key, ids in index.items():
+            if len(key) < _FUZZY_MIN:
+                continue
+            best = 0.0
+            for wanted in keys:
+                matcher = difflib.SequenceMatcher(None, wanted, key)
+                if matcher.real_quick_ratio() >= _CUTOFF and matcher.quick_ratio() >= _CUTOFF:
+                    best = max(best, matcher.ratio())
+            if best >= _CUTOFF:
+                for i in ids:
+                    scores[i] = max(scores.get(i, 0.0), best)
+    close = sorted(
+        (_REGIONS[i] for i in scores),
+        key=lambda r: (r.parent_id is not None, -scores[r.id], _collation_key(r.name_uk)),
+    )
+    result = list(exact)
+    result.extend(r for r in close if r not in exact)
+    return result[:limit]
+
+
+def title_for(region_id: str, lang: str) -> str:
+    """The region's name in ``lang`` ("en", else Ukrainian); an unknown id as itself."""
+    region = _REGIONS.get(region_id)
+    if region is None:
+        return region_id
+    return region.name_en if lang.casefold().startswith("en") else region.name_uk
+
+
+def lineage(region_id: str) -> list[str]:
+    """The id and its ancestors, innermost first ("845" -> ["845", "90", "27"])."""
+    chain = [region_id]
+    region = _REGIONS.get(region_id)
+    while region is not None and region.parent_id is not None:
+        chain.append(region.parent_id)
+        region = _REGIONS.get(region.parent_id)
+    return chain
+
+
+def with_descendants(region_id: str) -> list[str]:
+    """The id and every region inside it ("90" -> ["90", "845"])."""
+    result = [region_id]
+    _collect_children(region_id, result)
+    return result
+
+
+def _collect_children(region_id: str, into: list[str]) -> None:
+    for child in _children(region_id):
+        into.append(child)
+        _collect_children(child, into)
+
+
+def _children(region_id: str) -> Iterable[str]:
+    return (r.id for r in _REGIONS.values() if r.parent_id == region_id)

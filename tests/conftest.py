@@ -1,0 +1,138 @@
+"""Shared fixtures: real databases (a SQLite file, the machine's PostgreSQL), the loopback fakes,
+and a factory that starts the real bot against them."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any, TypeVar
+
+import asyncpg
+import pytest
+from pydantic import SecretStr
+
+from bot.app import AlertBot
+from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
+from bot.fakes.bot_api import FakeBotApi
+from bot.fakes.feed_server import FakeFeedServer
+
+SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "samples"
+PG_HOST = os.environ.get("ALERTBOT_TEST_PG_HOST", "127.0.0.1")
+PG_USER = os.environ.get("ALERTBOT_TEST_PG_USER", "postgres")
+ADMIN_ID = 777
+FEED_PATH = "/v1/alerts/active.json"
+T = TypeVar("T")
+
+
+def sample(name: str) -> bytes:
+    return (SAMPLES / name).read_bytes()
+
+
+@dataclass
+class Clock:
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, **delta: float) -> None:
+        self.now += timedelta(**delta)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2025, 3, 18, 10, 0, tzinfo=UTC))
+
+
+@pytest.fixture
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path / 'alertbot.db'}"
+
+
+def _in_thread(coro: Coroutine[Any, Any, T]) -> T:
+    """Run admin SQL on a loop of its own: a sync fixture must not touch the test's loop."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coro).result()
+
+
+async def _admin_sql(statement: str) -> None:
+    connection = await asyncpg.connect(host=PG_HOST, user=PG_USER, database="postgres", timeout=5)
+    try:
+        await connection.execute(statement)
+    finally:
+        await connection.close()
+
+
+@pytest.fixture
+def postgres_url() -> Iterator[str]:
+    """A database of its own on the machine's PostgreSQL, dropped afterwards."""
+    name = f"alertbot_test_{uuid.uuid4().hex[:12]}"
+    try:
+        _in_thread(_admin_sql(f'CREATE DATABASE "{name}"'))
+    except (OSError, asyncpg.PostgresError) as exc:
+        pytest.fail(f"PostgreSQL at {PG_HOST}:5432 is not usable: {exc}")
+    try:
+        yield f"postgresql+asyncpg://{PG_USER}@{PG_HOST}/{name}"
+    finally:
+        _in_thread(_admin_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    fixture = "sqlite_url" if request.param == "sqlite" else "postgres_url"
+    url: str = request.getfixturevalue(fixture)
+    return url
+
+
+@pytest.fixture
+async def bot_api() -> AsyncIterator[FakeBotApi]:
+    async with FakeBotApi() as api:
+        yield api
+
+
+@pytest.fixture
+async def feed_server() -> AsyncIterator[FakeFeedServer]:
+    async with FakeFeedServer() as server:
+        yield server
+
+
+BotFactory = Callable[..., Awaitable[AlertBot]]
+
+
+@pytest.fixture
+async def start_bot(
+    bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock, sqlite_url: str
+) -> AsyncIterator[BotFactory]:
+    """Start the real bot against the fakes; every bot started here is stopped at the end."""
+    running: list[AlertBot] = []
+
+    async def _start(database_url: str | None = None, **options: object) -> AlertBot:
+        config = Config(
+            telegram=TelegramConfig(
+                token=SecretStr(bot_api.token), base_url=bot_api.base_url, admins=[ADMIN_ID]
+            ),
+            database=DatabaseConfig(url=database_url or sqlite_url),
+            feeds=[
+                FeedConfig(
+                    name="alerts-in-ua",
+                    kind="alerts_in_ua",
+                    url=feed_server.url(FEED_PATH),
+                    interval=15,
+                    token=SecretStr("feed-secret-token"),
+                )
+            ],
+        )
+        bot = AlertBot(config, clock=clock, schedule_polls=False, **options)  # type: ignore[arg-type]
+        await bot.start()
+        running.append(bot)
+        return bot
+
+    yield _start
+    for bot in running:
+        await bot.stop()
