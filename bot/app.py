@@ -15,7 +15,14 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
 from telegram.error import TelegramError
-from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CommandHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
 
 from bot.commands import resident, truces
 from bot.config import Config
@@ -146,6 +153,11 @@ class AlertBot:
         )
         for name, callback in COMMANDS:
             app.add_handler(CommandHandler(name, callback))  # type: ignore[arg-type]
+        # Every command gets an answer, even one we do not know.
+        # (Only in private chats: in a group the command may be meant for another bot.)
+        app.add_handler(
+            MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, resident.unknown)
+        )
         app.add_error_handler(_on_error)
         self.application = app
 

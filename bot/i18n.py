@@ -94,6 +94,7 @@ UK: dict[str, str] = {
     "truce_end.done": "Паузу «{name}» позначено завершеною.",
     "truce_end.unknown": "Паузи «{name}» немає в реєстрі. Перелік: /truces",
     "error.internal": "Вибачте, сталася помилка. Спробуйте ще раз трохи згодом.",
+    "unknown_command": "Не знаю такої команди. Перелік команд: /help",
     "err.missing_name": "немає назви паузи",
     "err.missing_start": "потрібен start=<час>",
     "err.bad_time": "{key}: не розумію час «{value}»; потрібен ISO 8601, напр. 2025-03-18T00:00",
@@ -194,6 +195,7 @@ EN: dict[str, str] = {
     "truce_end.done": "Strike pause “{name}” marked as ended.",
     "truce_end.unknown": "No strike pause “{name}” on record. See /truces",
     "error.internal": "Sorry, something went wrong. Please try again in a moment.",
+    "unknown_command": "I don't know that command. The list: /help",
     "err.missing_name": "the pause needs a name",
     "err.missing_start": "start=<time> is required",
     "err.bad_time": "{key}: cannot read the time “{value}”; use ISO 8601, e.g. 2025-03-18T00:00",
@@ -214,6 +216,6 @@ def language(lang: str | None) -> str:
     return lang if lang in CATALOG else DEFAULT_LANGUAGE
 
 
-def t(lang: str | None, key: str, **values: Any) -> str:
+def t(lang: str | None, key: str, /, **values: Any) -> str:
     """The text for ``key`` in ``lang`` (Ukrainian when unset), with ``values`` filled in."""
     return CATALOG[language(lang)][key].format(**values)

@@ -52,6 +52,7 @@ async def test_ptb_polling_round_trip(api: FakeBotApi) -> None:
 
     assert sent.method == "sendMessage"
     assert sent.text == "Привіт! Subscribed."
+    assert api.errors == []
     assert api.messages_to(42) == ["Привіт! Subscribed."]
     methods = [method for method, _ in api.requests]
     assert methods[0] == "getMe"
@@ -122,8 +123,13 @@ async def test_scripted_failures_raise_ptb_errors(
 
 async def test_wrong_token_is_invalid_token(api: FakeBotApi) -> None:
     intruder = Bot("654321:WRONG-TOKEN", base_url=api.base_url)
-    with pytest.raises(InvalidToken):
-        await intruder.initialize()
+    try:
+        with pytest.raises(InvalidToken):
+            await intruder.initialize()
+    finally:
+        # A failed initialize() leaves PTB's httpx clients open.
+        await intruder.shutdown()
+    assert api.requests == []
 
 
 async def test_send_photo_edit_and_chat_queries(api: FakeBotApi, bot: Bot) -> None:

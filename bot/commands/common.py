@@ -22,7 +22,7 @@ class Ask:
     text: str
     services: Services
 
-    def t(self, key: str, **values: object) -> str:
+    def t(self, key: str, /, **values: object) -> str:
         return t(self.lang, key, **values)
 
     @property

@@ -155,3 +155,10 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with a.services.sessions() as session, session.begin():
         await chat_store.set_language(session, a.chat_id, choice)
     await reply(update, t(choice, "lang.done"))
+
+
+async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    a = await ask(update, context)
+    if a is None:
+        return
+    await reply(update, a.t("unknown_command"))
