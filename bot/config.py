@@ -18,7 +18,8 @@ from pydantic import (
     model_validator,
 )
 
-FEED_KINDS = ("alerts_in_ua",)
+from feeds.kinds import KINDS, known_kinds
+
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
 
 
@@ -67,8 +68,9 @@ class FeedConfig(_Strict):
     @field_validator("kind")
     @classmethod
     def _known_kind(cls, value: str) -> str:
-        if value not in FEED_KINDS:
-            raise ValueError(f"unknown kind {value!r}; known kinds: {', '.join(FEED_KINDS)}")
+        kinds = known_kinds()
+        if value not in kinds:
+            raise ValueError(f"unknown kind {value!r}; known kinds: {', '.join(kinds)}")
         return value
 
     @field_validator("url")
@@ -156,9 +158,9 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str]) -> Config:
                     f"feeds[{index}].token_env: environment variable {feed.token_env} is not set"
                 )
             feed = feed.model_copy(update={"token": SecretStr(value)})
-        elif feed.kind == "alerts_in_ua" and feed.token is None:
+        elif KINDS.get(feed.kind) is not None and KINDS[feed.kind].needs_token and not feed.token:
             raise ConfigError(
-                f"feeds[{index}].token_env: the alerts_in_ua API needs a token; "
+                f"feeds[{index}].token_env: the {feed.kind} API needs a token; "
                 "name the environment variable that holds it"
             )
         feeds.append(feed)

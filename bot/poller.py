@@ -11,9 +11,10 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from feeds.fetch import FeedHTTPError, fetch
+from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
 from feeds.model import FeedError
+from feeds.source import CacheState, ReadRequest
 from storage import alerts as alert_store
 from storage import feeds as feed_store
 from storage.models import AlertEvent
@@ -81,37 +82,31 @@ class FeedPoller:
         kind = KINDS[self.target.kind]
         async with self._sessions() as session:
             feed = await feed_store.get_feed(session, self.target.feed_id)
-            etag = feed.etag if feed else None
-            last_modified = feed.last_modified if feed else None
+            cache = feed_store.cache_state(feed)
         try:
-            result = await fetch(
-                self._client,
-                self.target.url,
-                headers=kind.headers(self.target.token),
-                etag=etag,
-                last_modified=last_modified,
-                timeout=self.target.timeout,
+            result = await kind.read(
+                ReadRequest(
+                    client=self._client,
+                    url=self.target.url,
+                    token=self.target.token,
+                    cache=cache,
+                    timeout=self.target.timeout,
+                )
             )
-            if result.body is None:
-                await self._succeeded(result.etag, result.last_modified)
-                return PollOutcome(ok=True)
-            observations = kind.parse(result.body)
         except FeedError as exc:
             retry_after = exc.retry_after if isinstance(exc, FeedHTTPError) else None
             await self._failed(str(exc), retry_after)
             return PollOutcome(ok=False, error=str(exc))
+        if result.observations is None:
+            await self._succeeded(result.cache)
+            return PollOutcome(ok=True)
+        observations = result.observations
 
         now = self._clock()
         async with self._sessions() as session, session.begin():
             await alert_store.record_observations(session, self.target.feed_id, observations)
             events = await alert_store.reconcile(session, source=self.target.name, now=now)
-            await feed_store.record_success(
-                session,
-                self.target.feed_id,
-                now,
-                etag=result.etag,
-                last_modified=result.last_modified,
-            )
+            await feed_store.record_success(session, self.target.feed_id, now, result.cache)
         self._recovered()
         for event in events:
             log.info(
@@ -128,11 +123,9 @@ class FeedPoller:
             self._on_events(events)
         return PollOutcome(ok=True, changed=True, events=events)
 
-    async def _succeeded(self, etag: str | None, last_modified: str | None) -> None:
+    async def _succeeded(self, cache: CacheState) -> None:
         async with self._sessions() as session, session.begin():
-            await feed_store.record_success(
-                session, self.target.feed_id, self._clock(), etag=etag, last_modified=last_modified
-            )
+            await feed_store.record_success(session, self.target.feed_id, self._clock(), cache)
         self._recovered()
 
     def _recovered(self) -> None:

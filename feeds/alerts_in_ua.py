@@ -33,7 +33,7 @@ def parse_time(value: object) -> datetime | None:
     for fmt in ("%Y/%m/%d %H:%M:%S %z",):
         try:
             return datetime.strptime(value, fmt).astimezone(UTC)
-        except ValueError:
+        except (ValueError, OverflowError):  # OverflowError: e.g. year 1 with a +01:00 offset
             pass
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -41,7 +41,10 @@ def parse_time(value: object) -> datetime | None:
         return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    try:
+        return parsed.astimezone(UTC)
+    except OverflowError:
+        return None
 
 
 def _uid(value: object) -> str | None:
@@ -98,6 +101,8 @@ def parse_active(body: bytes) -> list[Observation]:
         data = json.loads(body)
     except (ValueError, UnicodeDecodeError) as exc:
         raise FeedFormatError(f"invalid JSON: {exc}") from None
+    except RecursionError:
+        raise FeedFormatError("invalid JSON: nested too deeply") from None
     if not isinstance(data, dict):
         raise FeedFormatError(f"expected a JSON object, got {type(data).__name__}")
     alerts = data.get("alerts")

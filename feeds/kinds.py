@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from feeds import alerts_in_ua
 from feeds.model import Observation
+from feeds.source import Reader, conditional_reader
 
 
 @dataclass(frozen=True, slots=True)
@@ -14,6 +15,12 @@ class FeedKind:
     name: str
     parse: Callable[[bytes], list[Observation]]
     headers: Callable[[str | None], dict[str, str]]
+    needs_token: bool = False
+    read: Reader = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.read is None:
+            object.__setattr__(self, "read", conditional_reader(self.parse, self.headers))
 
 
 def _alerts_in_ua_headers(token: str | None) -> dict[str, str]:
@@ -21,5 +28,12 @@ def _alerts_in_ua_headers(token: str | None) -> dict[str, str]:
 
 
 KINDS: dict[str, FeedKind] = {
-    "alerts_in_ua": FeedKind("alerts_in_ua", alerts_in_ua.parse_active, _alerts_in_ua_headers),
+    "alerts_in_ua": FeedKind(
+        "alerts_in_ua", alerts_in_ua.parse_active, _alerts_in_ua_headers, needs_token=True
+    ),
 }
+
+
+def known_kinds() -> tuple[str, ...]:
+    """Every kind a feed may name in the config or in /feed_add."""
+    return tuple(KINDS)

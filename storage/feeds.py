@@ -7,6 +7,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feeds.source import CacheState
 from storage.models import Feed
 
 
@@ -28,6 +29,7 @@ async def upsert_config_feed(
         # Cache validators belong to the old URL; a stale one could hide the first answer.
         feed.etag = None
         feed.last_modified = None
+        feed.cache_marker = None
     feed.kind = kind
     feed.url = url
     feed.interval = interval
@@ -40,21 +42,23 @@ async def get_feed(session: AsyncSession, feed_id: int) -> Feed | None:
     return await session.get(Feed, feed_id)
 
 
+def cache_state(feed: Feed | None) -> CacheState:
+    if feed is None:
+        return CacheState()
+    return CacheState(feed.etag, feed.last_modified, feed.cache_marker)
+
+
 async def record_success(
-    session: AsyncSession,
-    feed_id: int,
-    now: datetime,
-    *,
-    etag: str | None,
-    last_modified: str | None,
+    session: AsyncSession, feed_id: int, now: datetime, cache: CacheState
 ) -> None:
     feed = await session.get(Feed, feed_id)
     if feed is None:
         return
     feed.last_success_at = now
     feed.failures = 0
-    feed.etag = etag
-    feed.last_modified = last_modified
+    feed.etag = cache.etag
+    feed.last_modified = cache.last_modified
+    feed.cache_marker = cache.marker
 
 
 async def record_failure(session: AsyncSession, feed_id: int, now: datetime, error: str) -> int:

@@ -93,6 +93,7 @@ class Feed(Base):
     failures: Mapped[int] = mapped_column(Integer, default=0)
     etag: Mapped[str | None] = mapped_column(Text, nullable=True)
     last_modified: Mapped[str | None] = mapped_column(Text, nullable=True)
+    cache_marker: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class FeedObservation(Base):
