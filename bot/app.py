@@ -5,9 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import random
+import os
 import signal
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 
 import httpx
@@ -24,12 +24,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import feeds as feed_commands
 from bot.commands import resident, truces
 from bot.config import Config
 from bot.dispatcher import Dispatcher
+from bot.feed_manager import FeedManager
 from bot.i18n import t
-from bot.poller import FeedPoller, PollOutcome, PollTarget
-from bot.services import SERVICES_KEY, Services
+from bot.poller import PollOutcome
+from bot.services import FEEDS_KEY, SERVICES_KEY, Services
 from storage import feeds as feed_store
 from storage import migrate
 from storage.db import create_engine, session_factory
@@ -50,6 +52,12 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("truces", truces.truces),
     ("truce_set", truces.truce_set),
     ("truce_end", truces.truce_end),
+    ("feed_add", feed_commands.feed_add),
+    ("feed_list", feed_commands.feed_list),
+    ("feed_remove", feed_commands.feed_remove),
+    ("feed_pause", feed_commands.feed_pause),
+    ("feed_resume", feed_commands.feed_resume),
+    ("feed_test", feed_commands.feed_test),
 ]
 
 MENU = [
@@ -91,17 +99,19 @@ class AlertBot:
         feed_transport: httpx.AsyncBaseTransport | None = None,
         schedule_polls: bool = True,
         dispatcher_rate: float = 28.0,
+        env: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
         self._dispatcher_rate = dispatcher_rate
+        self._env = os.environ if env is None else env
         self.engine: AsyncEngine | None = None
         self.sessions: async_sessionmaker[AsyncSession] | None = None
         self.application: Application | None = None  # type: ignore[type-arg]
         self.dispatcher: Dispatcher | None = None
-        self.pollers: dict[str, FeedPoller] = {}
+        self.feeds: FeedManager | None = None
         self._http: httpx.AsyncClient | None = None
         self._stopped = False
 
@@ -173,7 +183,16 @@ class AlertBot:
             default_lang=self.config.bot.default_language,
             rate_per_second=self._dispatcher_rate,
         )
-        await self._make_pollers(sessions)
+        self.feeds = FeedManager(
+            self.config,
+            sessions=sessions,
+            client=self._http,
+            clock=self.clock,
+            env=self._env,
+            on_events=self._wake_dispatcher,
+        )
+        app.bot_data[FEEDS_KEY] = self.feeds
+        await self.feeds.load()
 
         await app.initialize()
         try:
@@ -185,62 +204,20 @@ class AlertBot:
         await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
         self.dispatcher.start()
         if self._schedule_polls:
-            self._schedule(app)
+            assert app.job_queue is not None
+            self.feeds.schedule_all(app.job_queue)
         log.info(
             "bot_started",
-            extra={"feeds": len(self.pollers), "admins": len(telegram.admins)},
+            extra={"feeds": len(self.feeds.pollers), "admins": len(telegram.admins)},
         )
 
-    async def _make_pollers(self, sessions: async_sessionmaker[AsyncSession]) -> None:
-        assert self._http is not None
-        async with sessions() as session:
-            rows = {f.name: f for f in (await session.scalars(select(Feed))).all()}
-        for feed in self.config.feeds:
-            row = rows[feed.name]
-            target = PollTarget(
-                feed_id=row.id,
-                name=feed.name,
-                kind=feed.kind,
-                url=feed.url,
-                interval=feed.interval,
-                timeout=feed.poll_timeout,
-                token=feed.token.get_secret_value() if feed.token else None,
-            )
-            self.pollers[feed.name] = FeedPoller(
-                target,
-                client=self._http,
-                sessions=sessions,
-                clock=self.clock,
-                on_events=lambda _events: self.dispatcher.wake() if self.dispatcher else None,
-            )
-
-    def _schedule(self, app: Application) -> None:  # type: ignore[type-arg]
-        assert app.job_queue is not None
-        for name, poller in self.pollers.items():
-            interval = poller.target.interval
-
-            async def _tick(
-                _context: ContextTypes.DEFAULT_TYPE, poller: FeedPoller = poller
-            ) -> None:
-                await poller.poll()
-
-            app.job_queue.run_repeating(
-                _tick,
-                interval=interval,
-                # Staggered so several feeds do not all fire in the same instant.
-                first=random.uniform(0.1, min(2.0, interval)),
-                name=f"poll:{name}",
-                job_kwargs={
-                    "id": f"poll:{name}",
-                    "replace_existing": True,
-                    "max_instances": 1,
-                    "coalesce": True,
-                    "misfire_grace_time": max(1, int(interval)),
-                },
-            )
+    def _wake_dispatcher(self) -> None:
+        if self.dispatcher is not None:
+            self.dispatcher.wake()
 
     async def poll_now(self, name: str) -> PollOutcome:
-        return await self.pollers[name].poll(force=True)
+        assert self.feeds is not None
+        return await self.feeds.poll_now(name)
 
     async def stop(self) -> None:
         """Stop taking updates, finish the message in flight, close everything; idempotent."""

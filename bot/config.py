@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from collections.abc import Mapping
@@ -83,8 +84,18 @@ class FeedConfig(_Strict):
     @field_validator("interval")
     @classmethod
     def _min_interval(cls, value: float) -> float:
+        if not math.isfinite(value):
+            raise ValueError("must be a finite number of seconds")
         if value < 2:
             raise ValueError("must be at least 2 seconds")
+        return value
+
+    @field_validator("timeout")
+    @classmethod
+    def _positive_timeout(cls, value: float | None) -> float | None:
+        # 0 or less would make every poll fail at once; nan would disable the limit.
+        if value is not None and not (math.isfinite(value) and value > 0):
+            raise ValueError("must be a positive number of seconds")
         return value
 
     @property
@@ -105,13 +116,17 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     feeds: list[FeedConfig] = Field(default_factory=list)
     bot: BotConfig = BotConfig()
+    # Feeds added through the chat may not point at loopback or private addresses unless this
+    # is set; feeds in this file are the operator's own and are trusted.
+    allow_private_feeds: bool = False
 
     @model_validator(mode="after")
     def _unique_feed_names(self) -> Config:
         seen: set[str] = set()
-        for feed in self.feeds:
+        for index, feed in enumerate(self.feeds):
             if feed.name in seen:
-                raise ValueError(f"feed name {feed.name!r} is used twice")
+                # The model-level error has no location of its own: name the key here.
+                raise ValueError(f"feeds[{index}].name: {feed.name!r} is used twice")
             seen.add(feed.name)
         return self
 

@@ -38,16 +38,23 @@ class SecretFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:
             return True
-        message = record.getMessage()
-        scrubbed = message
-        for secret in self.secrets:
-            scrubbed = scrubbed.replace(secret, "***")
+        try:
+            message = record.getMessage()
+        except Exception:
+            # Arguments that do not fit the message: logging would print them raw to stderr.
+            record.msg = f"{record.msg} (arguments withheld: they do not fit the message)"
+            record.args = None
+            message = record.getMessage()
+        scrubbed = self._scrub(message)
         extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
         for key, value in extras.items():
             if isinstance(value, str):
-                for secret in self.secrets:
-                    value = value.replace(secret, "***")
-                setattr(record, key, value)
+                setattr(record, key, self._scrub(value))
+            elif not isinstance(value, int | float | bool | None):
+                # The formatter writes other values as str(value): a dict of headers, say.
+                text = str(value)
+                if self._scrub(text) != text:
+                    setattr(record, key, self._scrub(text))
         if scrubbed != message:
             record.msg, record.args = scrubbed, None
         if record.exc_info and record.exc_info[1] is not None:
@@ -60,6 +67,11 @@ class SecretFilter(logging.Filter):
                     record.args = None
                     break
         return True
+
+    def _scrub(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
 
 
 def setup_logging(

@@ -14,7 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
 from feeds.model import FeedError
-from feeds.source import CacheState, ReadRequest
+from feeds.source import ReadRequest
 from storage import alerts as alert_store
 from storage import feeds as feed_store
 from storage.models import AlertEvent
@@ -97,16 +97,16 @@ class FeedPoller:
             retry_after = exc.retry_after if isinstance(exc, FeedHTTPError) else None
             await self._failed(str(exc), retry_after)
             return PollOutcome(ok=False, error=str(exc))
-        if result.observations is None:
-            await self._succeeded(result.cache)
-            return PollOutcome(ok=True)
-        observations = result.observations
 
         now = self._clock()
         async with self._sessions() as session, session.begin():
-            await alert_store.record_observations(session, self.target.feed_id, observations)
-            events = await alert_store.reconcile(session, source=self.target.name, now=now)
+            if result.observations is not None:
+                await alert_store.record_observations(
+                    session, self.target.feed_id, result.observations
+                )
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
+            # Even an unchanged answer reconciles: another feed may have gone stale meanwhile.
+            events = await alert_store.reconcile(session, source=self.target.name, now=now)
         self._recovered()
         for event in events:
             log.info(
@@ -121,12 +121,7 @@ class FeedPoller:
             )
         if events:
             self._on_events(events)
-        return PollOutcome(ok=True, changed=True, events=events)
-
-    async def _succeeded(self, cache: CacheState) -> None:
-        async with self._sessions() as session, session.begin():
-            await feed_store.record_success(session, self.target.feed_id, self._clock(), cache)
-        self._recovered()
+        return PollOutcome(ok=True, changed=result.observations is not None, events=events)
 
     def _recovered(self) -> None:
         if self._failing:

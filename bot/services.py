@@ -11,6 +11,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes
 
 SERVICES_KEY = "alertbot.services"
+FEEDS_KEY = "alertbot.feeds"
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,8 @@ class FeedKind:
     headers: Callable[[str | None], dict[str, str]]
     needs_token: bool = False
     read: Reader = field(default=None)  # type: ignore[assignment]
+    # Which (region id, alert kind) pairs the source reports at all; see covers().
+    coverage: Callable[[str, str], bool] = field(default=lambda _r, _k: True)
 
     def __post_init__(self) -> None:
         if self.read is None:
@@ -32,6 +34,19 @@ KINDS: dict[str, FeedKind] = {
         "alerts_in_ua", alerts_in_ua.parse_active, _alerts_in_ua_headers, needs_token=True
     ),
 }
+
+
+def covers(kind: str, region_id: str, alert_kind: str) -> bool:
+    """Whether a feed of ``kind`` would report this alert if it were on.
+
+    Only a feed that covers a region can end an alert there: an oblast-level feed saying
+    nothing about a hromada is not an all clear for that hromada.
+    """
+    feed_kind = KINDS.get(kind)
+    if feed_kind is None:
+        return False
+    return feed_kind.coverage(region_id, alert_kind)
+
 
 
 def known_kinds() -> tuple[str, ...]:

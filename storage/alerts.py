@@ -5,12 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
+from feeds.kinds import covers
 from feeds.model import AlertKind, Observation
 from storage.models import (
     AlertEvent,
@@ -61,28 +62,51 @@ async def record_observations(
         await session.execute(insert(FeedObservation), rows)
 
 
-async def _merged(session: AsyncSession) -> dict[Key, ActiveAlert]:
-    """An alert is active while any enabled feed reports it; it began at the earliest report."""
-    result = await session.execute(
-        select(FeedObservation).join(Feed, Feed.id == FeedObservation.feed_id).where(Feed.enabled)
+def healthy(feed: Feed, now: datetime) -> bool:
+    """A feed counts while its last good poll is recent: a few intervals, at least a minute."""
+    if not feed.enabled or feed.last_success_at is None:
+        return False
+    return now - feed.last_success_at <= timedelta(seconds=max(3 * feed.interval, 60.0))
+
+
+@dataclass(frozen=True, slots=True)
+class Merged:
+    active: dict[Key, ActiveAlert]
+    watchers: list[Feed]  # the healthy feeds: only they can end an alert
+
+    def watched(self, region_id: str, kind: str) -> bool:
+        return any(covers(feed.kind, region_id, kind) for feed in self.watchers)
+
+
+async def _merged(session: AsyncSession, now: datetime) -> Merged:
+    """An alert is on while any healthy feed reports it; it began at the earliest report."""
+    feeds = {f.id: f for f in (await session.scalars(select(Feed))).all()}
+    watchers = {i: f for i, f in feeds.items() if healthy(f, now)}
+    result = await session.scalars(
+        select(FeedObservation).where(FeedObservation.feed_id.in_(list(watchers)))
     )
     merged: dict[Key, ActiveAlert] = {}
-    for (row,) in result:
+    for row in result:
         key = (row.region_id, row.kind)
         earlier = merged.get(key)
         if earlier is None or (
             row.since is not None and (earlier.since is None or row.since < earlier.since)
         ):
             merged[key] = ActiveAlert(row.region_id, row.region_title, row.kind, row.since)
-    return merged
+    return Merged(merged, list(watchers.values()))
 
 
 async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> list[AlertEvent]:
-    """Announce every difference between the merged feed state and the announced state."""
-    merged = await _merged(session)
+    """Announce every difference between the merged feed state and the announced state.
+
+    Merge rule: an alert starts when the first healthy source reports it and ends when no
+    healthy source reports it any more. While no healthy source covers a region (every feed
+    for it failing), its announced state is kept: silence from a broken feed is not all clear.
+    """
+    merged = await _merged(session, now)
     states = {(s.region_id, s.kind): s for s in (await session.scalars(select(AlertState))).all()}
     events: list[AlertEvent] = []
-    for key, alert in sorted(merged.items()):
+    for key, alert in sorted(merged.active.items()):
         state = states.get(key)
         if state is not None and state.active:
             continue
@@ -95,7 +119,7 @@ async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> lis
         state.changed_at = now
         events.append(_event(alert.region_id, alert.region_title, alert.kind, "start", state.since))
     for key, state in sorted(states.items()):
-        if state.active and key not in merged:
+        if state.active and key not in merged.active and merged.watched(*key):
             state.active = False
             state.changed_at = now
             events.append(_event(state.region_id, state.region_title, state.kind, "end", now))

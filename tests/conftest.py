@@ -112,7 +112,14 @@ async def start_bot(
     """Start the real bot against the fakes; every bot started here is stopped at the end."""
     running: list[AlertBot] = []
 
-    async def _start(database_url: str | None = None, **options: object) -> AlertBot:
+    async def _start(
+        database_url: str | None = None,
+        *,
+        feeds: list[tuple[str, str]] | None = None,
+        config_updates: dict[str, object] | None = None,
+        **options: object,
+    ) -> AlertBot:
+        """``feeds``: (name, path on the fake feed server) pairs, alerts_in_ua kind."""
         config = Config(
             telegram=TelegramConfig(
                 token=SecretStr(bot_api.token), base_url=bot_api.base_url, admins=[ADMIN_ID]
@@ -120,15 +127,19 @@ async def start_bot(
             database=DatabaseConfig(url=database_url or sqlite_url),
             feeds=[
                 FeedConfig(
-                    name="alerts-in-ua",
+                    name=name,
                     kind="alerts_in_ua",
-                    url=feed_server.url(FEED_PATH),
+                    url=feed_server.url(path),
                     interval=15,
                     token=SecretStr("feed-secret-token"),
                 )
+                for name, path in (feeds or [("alerts-in-ua", FEED_PATH)])
             ],
         )
-        bot = AlertBot(config, clock=clock, schedule_polls=False, **options)  # type: ignore[arg-type]
+        if config_updates:
+            config = config.model_copy(update=config_updates)
+        options.setdefault("schedule_polls", False)
+        bot = AlertBot(config, clock=clock, **options)  # type: ignore[arg-type]
         await bot.start()
         running.append(bot)
         return bot

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import shlex
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +15,8 @@ from storage.truces import SCOPES, UNSPECIFIED_PARTY
 KYIV = ZoneInfo("Europe/Kyiv")
 KEYS = ("start", "end", "regions", "scope", "party", "source")
 MAX_VALUE = 300
+_IN_WORD_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
+_APOSTROPHE_STAND_IN = "\ue000"  # a private-use character, restored after splitting
 
 
 class ArgumentError(Exception):
@@ -53,8 +56,10 @@ def split_arguments(text: str) -> list[str]:
     """The words after the command; quotes group words, typographic quotes included."""
     for fancy in ("“", "”", "«", "»", "„"):
         text = text.replace(fancy, '"')
+    # An apostrophe inside a word (Прем'єр, п'ятниця, President's) is a letter, not a quote.
+    text = _IN_WORD_APOSTROPHE.sub(_APOSTROPHE_STAND_IN, text)
     try:
-        words = shlex.split(text)
+        words = [w.replace(_APOSTROPHE_STAND_IN, "'") for w in shlex.split(text)]
     except ValueError:
         raise ArgumentError("err.quotes") from None
     return words[1:] if words and words[0].startswith("/") else words

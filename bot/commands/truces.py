@@ -15,7 +15,7 @@ from storage import truces as truce_store
 log = logging.getLogger("alertbot.truces")
 
 
-async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | None:
+async def admin_only(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | None:
     """The request if an admin sent it; otherwise a refusal is sent and None returned."""
     a = await ask(update, context)
     if a is None:
@@ -28,7 +28,7 @@ async def _admin(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | No
 
 
 async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    a = await _admin(update, context)
+    a = await admin_only(update, context)
     if a is None:
         return
     services = a.services
@@ -73,7 +73,7 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 
 
 async def truce_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    a = await _admin(update, context)
+    a = await admin_only(update, context)
     if a is None:
         return
     try:
