@@ -48,7 +48,7 @@ async def check_public(url: str, *, allow_private: bool) -> None:
     loop = asyncio.get_running_loop()
     try:
         infos = await loop.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-    except OSError as exc:
+    except OSError:
         raise UnsafeURL("unresolvable", host=host) from None
     for info in infos:
         address = str(info[4][0])
