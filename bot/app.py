@@ -8,7 +8,7 @@ import logging
 import os
 import signal
 from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import httpx
 from sqlalchemy import delete, select
@@ -18,22 +18,30 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
     filters,
 )
 
+from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
-from bot.commands import resident, truces
+from bot.commands import membership, resident, truces
+from bot.commands import outages as outage_commands
+from bot.commands import stats as stats_commands
 from bot.config import Config
-from bot.dispatcher import Dispatcher
+from bot.coverage import coverage_job
+from bot.dispatcher import Dispatcher, delivery_bot
 from bot.feed_manager import FeedManager
 from bot.i18n import t
+from bot.outage_service import OUTAGES_KEY, OutageService
+from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
+from feeds import regions
 from storage import feeds as feed_store
-from storage import migrate
+from storage import migrate, places
 from storage.db import create_engine, session_factory
 from storage.models import Feed, FeedObservation
 
@@ -49,6 +57,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("mysubs", resident.mysubs),
     ("status", resident.status),
     ("lang", resident.lang),
+    ("regions", resident.regions_list),
     ("truces", truces.truces),
     ("truce_set", truces.truce_set),
     ("truce_end", truces.truce_end),
@@ -58,6 +67,15 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("feed_pause", feed_commands.feed_pause),
     ("feed_resume", feed_commands.feed_resume),
     ("feed_test", feed_commands.feed_test),
+    ("channel_link", channel_commands.channel_link),
+    ("channel_unlink", channel_commands.channel_unlink),
+    ("channels", channel_commands.channel_list),
+    ("stats", stats_commands.stats),
+    ("outage", outage_commands.outage),
+    ("outage_group", outage_commands.outage_group),
+    ("outage_ungroup", outage_commands.outage_ungroup),
+    ("outage_mute", outage_commands.outage_mute),
+    ("outage_remind", outage_commands.outage_remind),
 ]
 
 MENU = [
@@ -66,7 +84,10 @@ MENU = [
     ("mysubs", "Мої підписки / My subscriptions"),
     ("status", "Стан моїх регіонів / Status of my regions"),
     ("truces", "Оголошені паузи ударів / Announced strike pauses"),
+    ("regions", "Області, райони, громади / Regions"),
     ("lang", "Мова / Language"),
+    ("outage", "Графік відключень світла / Power outage schedule"),
+    ("outage_group", "Стежити за групою відключень / Follow an outage group"),
     ("help", "Допомога / Help"),
 ]
 
@@ -98,7 +119,7 @@ class AlertBot:
         clock: Callable[[], datetime] = utc_now,
         feed_transport: httpx.AsyncBaseTransport | None = None,
         schedule_polls: bool = True,
-        dispatcher_rate: float = 28.0,
+        dispatcher_rate: float | None = None,  # overrides [delivery] rate_per_second
         env: Mapping[str, str] | None = None,
     ) -> None:
         self.config = config
@@ -112,6 +133,7 @@ class AlertBot:
         self.application: Application | None = None  # type: ignore[type-arg]
         self.dispatcher: Dispatcher | None = None
         self.feeds: FeedManager | None = None
+        self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
         self._stopped = False
 
@@ -120,6 +142,9 @@ class AlertBot:
         self.engine = create_engine(self.config.database.url)
         await migrate.upgrade(self.engine)
         self.sessions = session_factory(self.engine)
+        async with self.sessions() as session:
+            regions.forget_learned()
+            regions.register(await places.load(session))
         async with self.sessions() as session, session.begin():
             names = []
             for feed in self.config.feeds:
@@ -154,7 +179,12 @@ class AlertBot:
         builder = ApplicationBuilder().token(telegram.token.get_secret_value())
         if telegram.base_url:
             builder = builder.base_url(telegram.base_url)
-        app = builder.build()
+        delivery = self.config.delivery
+        if self._dispatcher_rate is not None:
+            delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
+        # Command replies and the outbox share one budget: together they stay under the limit.
+        budget = Budget(delivery.rate_per_second)
+        app = builder.rate_limiter(ReplyLimiter(budget)).build()
         app.bot_data[SERVICES_KEY] = Services(
             sessions=sessions,
             clock=self.clock,
@@ -168,6 +198,9 @@ class AlertBot:
         app.add_handler(
             MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, resident.unknown)
         )
+        app.add_handler(
+            ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
+        )
         app.add_error_handler(_on_error)
         self.application = app
 
@@ -177,11 +210,12 @@ class AlertBot:
             headers={"User-Agent": USER_AGENT},
         )
         self.dispatcher = Dispatcher(
-            app.bot,
+            delivery_bot(telegram.token.get_secret_value(), telegram.base_url, delivery),
             sessions,
             clock=self.clock,
             default_lang=self.config.bot.default_language,
-            rate_per_second=self._dispatcher_rate,
+            config=delivery,
+            budget=budget,
         )
         self.feeds = FeedManager(
             self.config,
@@ -193,6 +227,11 @@ class AlertBot:
         )
         app.bot_data[FEEDS_KEY] = self.feeds
         await self.feeds.load()
+        self.outages = OutageService(
+            self.config, sessions=sessions, client=self._http, clock=self.clock, application=app
+        )
+        app.bot_data[OUTAGES_KEY] = self.outages
+        await self.outages.load()
 
         await app.initialize()
         try:
@@ -206,6 +245,20 @@ class AlertBot:
         if self._schedule_polls:
             assert app.job_queue is not None
             self.feeds.schedule_all(app.job_queue)
+            self.outages.schedule(app.job_queue)
+            self.feeds.schedule_region_sync(app.job_queue)
+            app.job_queue.run_repeating(
+                coverage_job(
+                    sessions,
+                    self.clock,
+                    timedelta(minutes=self.config.bot.coverage_alarm_minutes),
+                    self._wake_dispatcher,
+                ),
+                interval=30,
+                first=30,
+                name="coverage",
+                job_kwargs={"id": "coverage", "replace_existing": True, "max_instances": 1},
+            )
         log.info(
             "bot_started",
             extra={"feeds": len(self.feeds.pollers), "admins": len(telegram.admins)},

@@ -76,6 +76,12 @@ def _demo(args: argparse.Namespace) -> int:
     return asyncio.run(run_demo(sys.stdout, verbose=args.verbose))
 
 
+def _parse(args: argparse.Namespace) -> int:
+    from bot.parse_cli import run_parse
+
+    return run_parse(args.kind, args.file, sys.stdout, sys.stderr)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -102,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
         "demo", help="replay bundled real alert payloads offline and print what subscribers get"
     )
     demo.set_defaults(handler=_demo)
+
+    parse = commands.add_parser(
+        "parse", help="print what the bot reads in a saved feed answer, as JSON lines"
+    )
+    parse.add_argument("--kind", required=True, help="feed kind, e.g. alerts_in_ua")
+    parse.add_argument("file", help="the saved answer ('-': standard input)")
+    parse.set_defaults(handler=_parse)
     return parser
 
 

@@ -19,6 +19,8 @@ from pydantic import (
     model_validator,
 )
 
+from feeds import regions
+from feeds.budgets import over_budget
 from feeds.kinds import KINDS, known_kinds
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
@@ -63,6 +65,8 @@ class FeedConfig(_Strict):
     token_env: str | None = None
     interval: float = 15
     timeout: float | None = None
+    # Outage kinds only: the region the feed's schedules belong to (default: the provider's).
+    region: str | None = None
     # Resolved from token_env at load time; never written back to a file or a log.
     token: SecretStr | None = None
 
@@ -73,6 +77,16 @@ class FeedConfig(_Strict):
         if value not in kinds:
             raise ValueError(f"unknown kind {value!r}; known kinds: {', '.join(kinds)}")
         return value
+
+    @field_validator("region")
+    @classmethod
+    def _known_region(cls, value: str | None) -> str | None:
+        if value is None:
+            return None
+        region = regions.resolve(value)
+        if region is None:
+            raise ValueError(f"unknown region {value!r}")
+        return region.id
 
     @field_validator("url")
     @classmethod
@@ -106,9 +120,33 @@ class FeedConfig(_Strict):
         return min(10.0, self.interval * 0.8)
 
 
+class OutagesConfig(_Strict):
+    """``[outages]``: reminder lead time and when a schedule counts as stale."""
+
+    reminder_minutes: Annotated[int, Field(ge=0, le=720)] = 30
+    stale_after_minutes: Annotated[int, Field(ge=1, le=10080)] = 180
+
+
 class BotConfig(_Strict):
     default_language: Literal["uk", "en"] = "uk"
     timezone: str = "Europe/Kyiv"
+    # Subscribers are told alerts may be missed once every source for their region has been
+    # failing this long.
+    coverage_alarm_minutes: float = Field(default=5.0, gt=0)
+
+
+class DeliveryConfig(_Strict):
+    """How fast the outbox goes out. Telegram allows a bot about 30 messages a second in all
+    (the default leaves room for command replies), 1000 with paid broadcast."""
+
+    rate_per_second: float = Field(default=28.0, gt=0, le=1000)
+    # Air-raid messages with allow_paid_broadcast (charged in Stars; enable it in @BotFather).
+    paid_broadcast: bool = False
+    paid_rate_per_second: float = Field(default=1000.0, gt=0, le=1000)
+    # Sends in flight at once per budget: enough to reach the rate with ~100 ms per request.
+    concurrency: int = Field(default=16, ge=1, le=256)
+    # A send that fails with a network error or timeout is tried this many times in all.
+    max_network_attempts: int = Field(default=5, ge=1, le=50)
 
 
 class Config(_Strict):
@@ -116,6 +154,8 @@ class Config(_Strict):
     database: DatabaseConfig = DatabaseConfig()
     feeds: list[FeedConfig] = Field(default_factory=list)
     bot: BotConfig = BotConfig()
+    outages: OutagesConfig = OutagesConfig()
+    delivery: DeliveryConfig = DeliveryConfig()
     # Feeds added through the chat may not point at loopback or private addresses unless this
     # is set; feeds in this file are the operator's own and are trusted.
     allow_private_feeds: bool = False
@@ -179,6 +219,9 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str]) -> Config:
                 "name the environment variable that holds it"
             )
         feeds.append(feed)
+    excess = over_budget([(f.name, f.kind, f.url, f.interval) for f in feeds])
+    if excess is not None:
+        raise ConfigError(f"feeds[{excess.index}].interval: {excess.message()}")
     return config.model_copy(update={"telegram": telegram, "database": database, "feeds": feeds})
 
 

@@ -1,174 +1,666 @@
-"""Sends the outbox: priority order, paced under Telegram's limits, with its error policy."""
+"""Sends the outbox: priority order, paced under Telegram's limits, with its error policy.
+
+Shape: a *refill* task claims due rows from the database in priority order (marking them in
+flight, durably, before anything is sent) and hands them to per-chat queues. A chat whose
+own limit allows a message now is listed in its lane's ready heap. One *feeder* per lane
+(free budget; paid broadcast for air raids when enabled) takes the best ready chat, waits for
+a slot of the lane's :class:`~bot.pacing.Budget` and starts the send as a task, up to the
+lane's concurrency. A *writer* task commits the outcomes: sends accepted by Telegram are
+marked sent in batches as soon as they come back (the only window for a duplicate after a
+crash), failures and chat changes one by one. A *timer* task re-lists chats when their own
+limit or a retry delay expires.
+
+Error policy (architecture guide, section 4): ``RetryAfter`` is not a failure: the chat (and,
+for a private chat, the whole lane, since that means the bot's overall flood limit) waits the
+time given and the message goes again. ``ChatMigrated`` moves the chat and resends at once.
+``Forbidden`` and "chat not found" deactivate the chat and drop what was queued for it.
+Network errors and timeouts retry with backoff up to ``max_network_attempts``; while many
+sends fail in a row (Telegram unreachable) the lane backs off and the failures do not count
+against the messages, so an outage delays the broadcast instead of dropping it.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
+import math
 import time
-from collections.abc import Callable
+from collections import Counter
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from telegram import Bot
-from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter
+from telegram.error import (
+    BadRequest,
+    ChatMigrated,
+    Forbidden,
+    NetworkError,
+    RetryAfter,
+    TelegramError,
+)
 
-from bot.render import alert_message
+from bot.aiohttp_request import AiohttpRequest, DeliveryBot
+from bot.config import DeliveryConfig
+from bot.outbox_render import Renderer
+from bot.pacing import Budget, ChatPace
 from storage import chats as chat_store
+from storage import delivery_stats
 from storage import outbox as outbox_store
-from storage.truces import TruceView, list_truces
 
 log = logging.getLogger("alertbot.dispatcher")
 
-MAX_NETWORK_ATTEMPTS = 3
+# In a row, across chats: this many network failures means Telegram is unreachable, not that
+# one message is bad.
+SYSTEMIC_FAILURES = 3
+MAX_BACKOFF = 30.0
+FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes, at most
+SWEEP_INTERVAL = 5.0  # seconds between two sweeps of idle chats
+STOP_GRACE = 15.0  # seconds SIGTERM waits for sends already in flight
+HARD_CAP = 50_000  # rows held in memory at most (a backlog of slow groups cannot grow past it)
+
+Op = Callable[[AsyncSession], Awaitable[Any]]
 
 
 def _seconds(value: float | timedelta) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
+def delivery_bot(token: str, base_url: str, config: DeliveryConfig) -> DeliveryBot:
+    """A Bot of the dispatcher's own: its connection pool is sized for the broadcast, and
+    command replies (the application's bot) never queue behind it."""
+    pool = config.concurrency + paid_concurrency(config) + 4
+    request = AiohttpRequest(connection_pool_size=pool)
+    if base_url:
+        return DeliveryBot(token, base_url=base_url, request=request)
+    return DeliveryBot(token, request=request)
+
+
+def paid_concurrency(config: DeliveryConfig) -> int:
+    """Paid broadcast needs ~rate x latency sends in flight: room for 100 ms per request."""
+    if not config.paid_broadcast:
+        return 0
+    return max(config.concurrency, math.ceil(config.paid_rate_per_second * 0.1))
+
+
+class _Item:
+    __slots__ = ("chat_id", "failures", "paid", "priority", "row_id", "text")
+
+    def __init__(self, row_id: int, chat_id: int, priority: int, text: str, paid: bool) -> None:
+        self.row_id = row_id
+        self.chat_id = chat_id
+        self.priority = priority
+        self.text = text
+        self.paid = paid
+        self.failures = 0  # network failures that count against this message
+
+
+class _Chat:
+    __slots__ = ("busy", "heap", "listed", "pace", "timer_at")
+
+    def __init__(self, chat_id: int) -> None:
+        self.pace = ChatPace(chat_id)
+        self.heap: list[tuple[int, int, _Item]] = []
+        self.busy = False  # its message is being sent
+        self.listed = False  # in a lane's ready heap
+        self.timer_at = 0.0  # a timer is set for this moment (0: none)
+
+
+@dataclass(eq=False)
+class _Lane:
+    name: str
+    budget: Budget
+    concurrency: int
+    paid: bool
+    ready: list[tuple[int, int, int]] = field(default_factory=list)  # (priority, row, chat)
+    signal: asyncio.Event = field(default_factory=asyncio.Event)
+    slots: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.slots = asyncio.Semaphore(self.concurrency)
+
+
 class Dispatcher:
-    """One task drains the outbox; ``wake()`` makes it look now instead of at the next tick."""
+    """Drains the outbox in the background; ``wake()`` makes it look now."""
 
     def __init__(
         self,
-        bot: Bot,
+        bot: DeliveryBot,
         sessions: async_sessionmaker[AsyncSession],
         *,
         clock: Callable[[], datetime],
         default_lang: str,
-        rate_per_second: float = 28.0,
+        config: DeliveryConfig | None = None,
+        rate_per_second: float | None = None,
+        budget: Budget | None = None,
         idle_interval: float = 1.0,
     ) -> None:
+        config = config or DeliveryConfig()
+        if rate_per_second is not None:
+            config = config.model_copy(update={"rate_per_second": rate_per_second})
+        self.config = config
         self._bot = bot
         self._sessions = sessions
         self._clock = clock
-        self._default_lang = default_lang
-        self._min_gap = 1.0 / rate_per_second
+        self._renderer = Renderer(default_lang)
         self._idle_interval = idle_interval
-        self._wakeup = asyncio.Event()
-        self._task: asyncio.Task[None] | None = None
+        self.budget = budget or Budget(config.rate_per_second)
+        self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
+        if config.paid_broadcast:
+            paid_budget = Budget(config.paid_rate_per_second)
+            self._lanes.append(_Lane("paid", paid_budget, paid_concurrency(config), paid=True))
+        total_rate = sum(lane.budget.rate for lane in self._lanes)
+        total_slots = sum(lane.concurrency for lane in self._lanes)
+        # About two seconds of sending: enough to never run dry between claims, small enough
+        # that an alert's end still finds its start unsent (and supersedes it) in the database.
+        self._window = max(32, 2 * total_slots, math.ceil(2 * total_rate))
+
+        self._chats: dict[int, _Chat] = {}
+        self._items: dict[int, _Item] = {}
+        self._timers: list[tuple[float, int, int]] = []  # (when, seq, chat)
+        self._timer_seq = itertools.count()
+        self._timer_signal = asyncio.Event()
+        self._refill_signal = asyncio.Event()
+        self._woken = True
+        self._sending: set[asyncio.Task[None]] = set()
+        self._tasks: list[asyncio.Task[None]] = []
+        self._main: asyncio.Task[None] | None = None
         self._stopping = False
-        self._next_send = 0.0
-        self._chat_next: dict[int, float] = {}
-        # One drain at a time: two would read the same pending rows and send them twice.
-        self._drain_lock = asyncio.Lock()
+        self._consecutive_network = 0
+
+        self._sent_ids: list[int] = []
+        self._ops: list[tuple[Op, asyncio.Future[Any] | None]] = []
+        self._write_signal = asyncio.Event()
+        self._counts: Counter[tuple[datetime, str]] = Counter()
+        self._counts_flushed = 0.0
+        # One write transaction at a time, so outcomes are committed in the order they came.
+        self._flush_lock = asyncio.Lock()
+
+        self._claims_started = 0
+        self._last_empty_claim = -1
+        self._changed = asyncio.Event()
         self.sent = 0
+        self.counts: Counter[str] = Counter()  # since start, by kind: for tests and the bench
+
+    # -- lifecycle ----------------------------------------------------------------------
 
     def wake(self) -> None:
-        self._wakeup.set()
+        self._woken = True
+        self._refill_signal.set()
 
     def start(self) -> None:
-        if self._task is None:
+        if self._main is None:
             self._stopping = False
-            self._task = asyncio.create_task(self._run(), name="outbox-dispatcher")
-
-    async def stop(self) -> None:
-        """Finish the message in flight, then stop."""
-        self._stopping = True
-        self._wakeup.set()
-        if self._task is not None:
-            await self._task
-            self._task = None
+            self._main = asyncio.create_task(self._run(), name="outbox-dispatcher")
 
     async def _run(self) -> None:
+        delay = 1.0
         while not self._stopping:
             try:
-                sent_any = await self.drain_once()
-            except Exception:
-                log.exception("dispatcher_error")
-                sent_any = False
-            if sent_any:
-                continue
-            self._wakeup.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wakeup.wait(), self._idle_interval)
-
-    async def drain_once(self, limit: int = 100) -> bool:
-        """Send one batch of due messages; True if anything was attempted."""
-        async with self._drain_lock:
-            return await self._drain(limit)
-
-    async def _drain(self, limit: int) -> bool:
-        async with self._sessions() as session:
-            batch = await outbox_store.pending(session, self._clock(), limit)
-            truces = {t.id: t for t in await list_truces(session)} if batch else {}
-        for delivery in batch:
-            if self._stopping:
+                await self._bot.initialize()
+                async with self._sessions() as session, session.begin():
+                    recovered = await outbox_store.recover(session)
                 break
-            lang = delivery.lang or self._default_lang
-            notes: list[TruceView] = [truces[i] for i in delivery.truce_ids if i in truces]
-            text = alert_message(delivery.event, notes, lang)
-            await self._deliver(delivery.outbox_id, delivery.chat_id, text)
-        return bool(batch)
+            except Exception as exc:
+                log.warning("dispatcher_start_failed", extra={"error": str(exc)})
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_BACKOFF)
+        else:
+            return
+        if recovered:
+            # Left in flight by a process that was killed: sent again, see storage/outbox.py.
+            log.warning("outbox_recovered", extra={"rows": recovered})
+        self._tasks = [
+            asyncio.create_task(self._writer(), name="outbox-writer"),
+            asyncio.create_task(self._timer(), name="outbox-timer"),
+            asyncio.create_task(self._refill(), name="outbox-refill"),
+            *(
+                asyncio.create_task(self._feed(lane), name=f"outbox-feed-{lane.name}")
+                for lane in self._lanes
+            ),
+        ]
+        await asyncio.gather(*self._tasks, return_exceptions=True)
 
-    async def _pace(self, chat_id: int) -> None:
-        now = time.monotonic()
-        wait_until = max(self._next_send, self._chat_next.get(chat_id, 0.0))
-        if wait_until > now:
-            await asyncio.sleep(wait_until - now)
-            now = time.monotonic()
-        self._next_send = now + self._min_gap
-        # Telegram allows about one message a second to one chat, 20 a minute to a group.
-        self._chat_next[chat_id] = now + (1.0 if chat_id > 0 else 3.0)
+    async def stop(self) -> None:
+        """Finish the sends in flight (bounded), put the rest back in the queue, stop."""
+        if self._main is None:
+            return
+        self._stopping = True
+        writer: asyncio.Task[None] | None = self._tasks[0] if self._tasks else None
+        others = self._tasks[1:]
+        for task in others:
+            task.cancel()
+        for task in others:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        if self._sending:
+            await asyncio.wait(set(self._sending), timeout=STOP_GRACE)
+            for task in list(self._sending):
+                task.cancel()
+        if self._items:
+            held = sorted(self._items)
+            self._items.clear()
+            self._submit(lambda s: outbox_store.release(s, held))
+        if writer is not None:
+            await self._flush()
+            async with self._flush_lock:
+                # Never cancelled mid-transaction: a sent mark must not be rolled back.
+                writer.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await writer
+        if not self._tasks:
+            self._main.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._main
+        self._main = None
+        self._tasks = []
+        with contextlib.suppress(TelegramError, RuntimeError):
+            await self._bot.shutdown()
 
-    async def _deliver(self, outbox_id: int, chat_id: int, text: str) -> None:
-        await self._pace(chat_id)
-        try:
-            await self._bot.send_message(chat_id=chat_id, text=text)
-        except RetryAfter as exc:
-            delay = _seconds(exc.retry_after)
-            log.warning("telegram_retry_after", extra={"chat_id": chat_id, "retry_after": delay})
-            self._next_send = time.monotonic() + delay
-            async with self._sessions() as session, session.begin():
-                await outbox_store.retry_later(
-                    session,
-                    outbox_id,
-                    self._clock() + timedelta(seconds=delay),
-                    "retry_after",
-                    count=False,
+    async def drain_once(self, timeout: float = 30.0) -> bool:
+        """Wait until everything due when called has been sent (or failed); True if anything
+        was sent meanwhile. Tests and the demo use it to wait for the queue."""
+        self.start()
+        sent_before = self.sent
+        wanted = self._claims_started + 1
+        self.wake()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (self._last_empty_claim >= wanted and not self._items and not self._sending):
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                raise TimeoutError(
+                    f"outbox not drained in {timeout} s: {len(self._items)} held, "
+                    f"{len(self._sending)} sending"
                 )
+            self._changed.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._changed.wait(), min(remaining, 0.5))
+        await self._flush(all_counts=True)
+        return self.sent > sent_before
+
+    # -- claiming -----------------------------------------------------------------------
+
+    async def _refill(self) -> None:
+        while not self._stopping:
+            ready = sum(len(lane.ready) for lane in self._lanes)
+            want = self._woken or (ready < self._window // 2 and len(self._items) < self._window)
+            got = 0
+            if want and len(self._items) < HARD_CAP:
+                self._woken = False
+                try:
+                    got = await self._claim(self._window)
+                except Exception:
+                    log.exception("outbox_claim_failed")
+                    await asyncio.sleep(1.0)
+            if got >= self._window:
+                continue
+            self._refill_signal.clear()
+            try:
+                await asyncio.wait_for(self._refill_signal.wait(), self._idle_interval)
+            except TimeoutError:
+                self._woken = True
+
+    async def _claim(self, limit: int) -> int:
+        self._claims_started += 1
+        seq = self._claims_started
+        async with self._sessions() as session:
+            async with session.begin():
+                rows = await outbox_store.claim(session, self._clock(), limit)
+            texts = await self._renderer.render(session, rows) if rows else {}
+        if not rows:
+            self._last_empty_claim = seq
+            self._changed.set()
+            return 0
+        paid = self.config.paid_broadcast
+        for row in rows:
+            text = texts.get(row.id)
+            if not isinstance(text, str):
+                error = str(text or "not rendered")
+                log.error("outbox_render_failed", extra={"row": row.id, "error": error})
+                self._count("render_failed")
+                self._submit(self._fail_op(row.id, error))
+                continue
+            on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
+            self._add(_Item(row.id, row.chat_id, row.priority, text, on_paid))
+        log.debug("outbox_claimed", extra={"rows": len(rows)})
+        return len(rows)
+
+    # -- scheduling ---------------------------------------------------------------------
+
+    def _lane_of(self, item: _Item) -> _Lane:
+        return self._lanes[-1] if item.paid else self._lanes[0]
+
+    def _add(self, item: _Item) -> None:
+        self._items[item.row_id] = item
+        chat = self._chats.get(item.chat_id)
+        if chat is None:
+            chat = self._chats[item.chat_id] = _Chat(item.chat_id)
+        heapq.heappush(chat.heap, (item.priority, item.row_id, item))
+        self._schedule(item.chat_id, chat)
+
+    def _schedule(self, chat_id: int, chat: _Chat) -> None:
+        """List the chat as ready if its limit allows a message now, else set a timer."""
+        if chat.busy or chat.listed:
             return
+        now = time.monotonic()
+        if not chat.heap:
+            if chat.pace.idle(now):
+                del self._chats[chat_id]
+            # Otherwise it remembers its recent sends; _timer's sweep forgets it later.
+            return
+        if chat.pace.not_before > now:
+            self._set_timer(chat_id, chat, chat.pace.not_before)
+            return
+        priority, row_id, item = chat.heap[0]
+        lane = self._lane_of(item)
+        heapq.heappush(lane.ready, (priority, row_id, chat_id))
+        chat.listed = True
+        lane.signal.set()
+
+    def _set_timer(self, chat_id: int, chat: _Chat, when: float) -> None:
+        if chat.timer_at and chat.timer_at <= when:
+            return
+        chat.timer_at = when
+        earliest = self._timers[0][0] if self._timers else math.inf
+        heapq.heappush(self._timers, (when, next(self._timer_seq), chat_id))
+        if when < earliest:
+            self._timer_signal.set()
+
+    async def _timer(self) -> None:
+        next_sweep = time.monotonic() + SWEEP_INTERVAL
+        while True:
+            now = time.monotonic()
+            if now >= next_sweep:
+                self._sweep(now)
+                next_sweep = now + SWEEP_INTERVAL
+            while self._timers and self._timers[0][0] <= now:
+                when, _, chat_id = heapq.heappop(self._timers)
+                chat = self._chats.get(chat_id)
+                if chat is None or chat.timer_at != when:
+                    continue
+                chat.timer_at = 0.0
+                self._schedule(chat_id, chat)
+            self._timer_signal.clear()
+            wait = min(self._timers[0][0] if self._timers else math.inf, next_sweep) - now
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._timer_signal.wait(), wait)
+
+    def _sweep(self, now: float) -> None:
+        """Forget chats with nothing queued whose limits no longer matter."""
+        idle = [
+            chat_id
+            for chat_id, chat in self._chats.items()
+            if not chat.heap and not chat.busy and not chat.listed and chat.pace.idle(now)
+        ]
+        for chat_id in idle:
+            del self._chats[chat_id]
+
+    async def _next_ready(self, lane: _Lane) -> _Item:
+        while True:
+            while not lane.ready:
+                lane.signal.clear()
+                await lane.signal.wait()
+            _, _, chat_id = heapq.heappop(lane.ready)
+            chat = self._chats.get(chat_id)
+            if chat is None or not chat.listed:
+                continue
+            chat.listed = False
+            if chat.busy or not chat.heap:
+                self._schedule(chat_id, chat)
+                continue
+            item = chat.heap[0][2]
+            if self._lane_of(item) is not lane:
+                # A better message of the other lane arrived for this chat meanwhile.
+                self._schedule(chat_id, chat)
+                continue
+            heapq.heappop(chat.heap)
+            chat.busy = True
+            ready = sum(len(lane.ready) for lane in self._lanes)
+            if ready < self._window // 2:
+                self._refill_signal.set()
+            return item
+
+    async def _feed(self, lane: _Lane) -> None:
+        while True:
+            await lane.slots.acquire()
+            item: _Item | None = None
+            try:
+                item = await self._next_ready(lane)
+                # Only this one slot is reserved ahead, so a command reply (which takes the
+                # next one) never waits behind the broadcast.
+                await lane.budget.take()
+            except asyncio.CancelledError:
+                lane.slots.release()
+                if item is not None:
+                    self._put_back(item)
+                raise
+            task = asyncio.create_task(self._send(lane, item))
+            self._sending.add(task)
+            task.add_done_callback(self._sending.discard)
+
+    def _put_back(self, item: _Item, *, hold_until: float = 0.0) -> None:
+        chat = self._chats.get(item.chat_id)
+        if chat is None:
+            chat = self._chats[item.chat_id] = _Chat(item.chat_id)
+        chat.busy = False
+        if hold_until:
+            chat.pace.hold(hold_until)
+        heapq.heappush(chat.heap, (item.priority, item.row_id, item))
+        self._schedule(item.chat_id, chat)
+
+    # -- sending ------------------------------------------------------------------------
+
+    async def _send(self, lane: _Lane, item: _Item) -> None:
+        try:
+            await self._attempt(lane, item)
+        except Exception:
+            log.exception("delivery_crashed", extra={"row": item.row_id})
+            self._finish(item, "error", failed="internal error")
+        finally:
+            lane.slots.release()
+            self._changed.set()
+
+    async def _attempt(self, lane: _Lane, item: _Item) -> None:
+        try:
+            await self._bot.send_text(item.chat_id, item.text, paid=lane.paid)
+        except RetryAfter as exc:
+            self._retry_after(lane, item, _seconds(exc.retry_after))
         except ChatMigrated as exc:
-            await self._migrate(outbox_id, chat_id, int(exc.new_chat_id))
-            return
+            await self._migrated(item, int(exc.new_chat_id))
         except Forbidden as exc:
-            await self._deactivate(outbox_id, chat_id, str(exc))
-            return
+            self._deactivate(item, "forbidden", str(exc))
         except BadRequest as exc:
             if "chat not found" in str(exc).lower():
-                await self._deactivate(outbox_id, chat_id, str(exc))
+                self._deactivate(item, "chat_not_found", str(exc))
             else:
-                log.error("telegram_bad_request", extra={"chat_id": chat_id, "error": str(exc)})
-                async with self._sessions() as session, session.begin():
-                    await outbox_store.mark_failed(session, outbox_id, str(exc))
-            return
-        except NetworkError as exc:
-            # A timed-out send may have arrived: retry a bounded number of times, accepting a
-            # rare duplicate over a missed alert.
-            async with self._sessions() as session, session.begin():
-                attempts = await outbox_store.retry_later(
-                    session, outbox_id, self._clock() + timedelta(seconds=2), str(exc)
+                # Formatting and the like: a bug on our side, retrying would not help.
+                log.error(
+                    "telegram_bad_request", extra={"chat_id": item.chat_id, "error": str(exc)}
                 )
-                if attempts >= MAX_NETWORK_ATTEMPTS:
-                    await outbox_store.mark_failed(session, outbox_id, str(exc))
-            log.warning(
-                "telegram_network_error",
-                extra={"chat_id": chat_id, "error": str(exc), "attempts": attempts},
-            )
+                self._finish(item, "bad_request", failed=str(exc))
+        except NetworkError as exc:  # TimedOut included
+            self._network_error(lane, item, exc)
+        except TelegramError as exc:
+            log.error("telegram_error", extra={"chat_id": item.chat_id, "error": str(exc)})
+            self._finish(item, "error", failed=str(exc))
+        else:
+            self._consecutive_network = 0
+            self._finish(item, "sent")
+
+    def _finish(self, item: _Item, kind: str, *, failed: str | None = None) -> None:
+        """The message is done with: sent, or failed for good."""
+        self._items.pop(item.row_id, None)
+        self._count(kind)
+        if failed is None:
+            self.sent += 1
+            self._sent_ids.append(item.row_id)
+            self._write_signal.set()
+        else:
+            self._submit(self._fail_op(item.row_id, failed))
+        chat = self._chats.get(item.chat_id)
+        if chat is not None:
+            chat.busy = False
+            chat.pace.sent(time.monotonic())
+            self._schedule(item.chat_id, chat)
+
+    def _retry_after(self, lane: _Lane, item: _Item, delay: float) -> None:
+        # A private chat's 429 is the bot's overall flood limit: the whole lane waits. A group
+        # or channel has its own 20 a minute: only it waits.
+        scope = "bot" if item.chat_id > 0 else "chat"
+        log.warning(
+            "telegram_retry_after",
+            extra={
+                "chat_id": item.chat_id,
+                "retry_after": delay,
+                "scope": scope,
+                "lane": lane.name,
+            },
+        )
+        self._count("retry_after")
+        if scope == "bot":
+            lane.budget.pause(delay)
+        self._put_back(item, hold_until=time.monotonic() + delay)
+
+    def _network_error(self, lane: _Lane, item: _Item, exc: NetworkError) -> None:
+        self._consecutive_network += 1
+        systemic = self._consecutive_network >= SYSTEMIC_FAILURES
+        if not systemic:
+            item.failures += 1
+        self._count("network")
+        log.warning(
+            "telegram_network_error",
+            extra={
+                "chat_id": item.chat_id,
+                "error": str(exc),
+                "attempts": item.failures,
+                "in_a_row": self._consecutive_network,
+            },
+        )
+        if item.failures >= self.config.max_network_attempts:
+            self._finish(item, "network_failed", failed=f"network: {exc}")
             return
-        async with self._sessions() as session, session.begin():
-            await outbox_store.mark_sent(session, outbox_id, self._clock())
-        self.sent += 1
+        if self._consecutive_network >= 2:
+            lane.budget.pause(min(2.0 ** (self._consecutive_network - 2), MAX_BACKOFF))
+        backoff = min(2.0 ** max(item.failures - 1, 0), MAX_BACKOFF)
+        self._put_back(item, hold_until=time.monotonic() + backoff)
 
-    async def _deactivate(self, outbox_id: int, chat_id: int, error: str) -> None:
+    def _deactivate(self, item: _Item, kind: str, error: str) -> None:
+        chat_id = item.chat_id
         log.info("chat_deactivated", extra={"chat_id": chat_id, "reason": error})
-        async with self._sessions() as session, session.begin():
-            await chat_store.deactivate(session, chat_id)
-            await outbox_store.mark_failed(session, outbox_id, error)
+        self._finish(item, kind, failed=error)
+        dropped = self._forget_chat(chat_id)
+        now = self._clock()
 
-    async def _migrate(self, outbox_id: int, old_id: int, new_id: int) -> None:
-        # The pending message moves with the chat and goes out on the next pass.
+        async def op(session: AsyncSession) -> None:
+            # chats.deactivate drops every queued row of the chat, the ones held here too.
+            await chat_store.deactivate(session, chat_id, error, now)
+            await outbox_store.mark_failed(session, item.row_id, error)
+
+        self._submit(op)
+        if dropped:
+            log.info("outbox_dropped", extra={"chat_id": chat_id, "rows": dropped})
+
+    def _forget_chat(self, chat_id: int) -> int:
+        chat = self._chats.pop(chat_id, None)
+        if chat is None:
+            return 0
+        for _, row_id, _ in chat.heap:
+            self._items.pop(row_id, None)
+        return len(chat.heap)
+
+    async def _migrated(self, item: _Item, new_id: int) -> None:
+        old_id = item.chat_id
         log.info("chat_migrated", extra={"chat_id": old_id, "new_chat_id": new_id})
-        async with self._sessions() as session, session.begin():
-            await chat_store.migrate(session, old_id, new_id)
+        self._count("migrated")
+        waiting = self._chats.pop(old_id, None)
+        try:
+            moved: set[int] = await self._call(lambda s: chat_store.migrate(s, old_id, new_id))
+        except Exception:
+            for entry in waiting.heap if waiting else []:
+                self._put_back(entry[2])
+            raise
+        for queued in [item] + [entry[2] for entry in (waiting.heap if waiting else [])]:
+            if queued.row_id in moved:
+                queued.chat_id = new_id
+                self._put_back(queued)
+            else:
+                # The new chat had this message queued already: that copy goes instead.
+                self._items.pop(queued.row_id, None)
+
+    # -- writing ------------------------------------------------------------------------
+
+    @staticmethod
+    def _fail_op(row_id: int, error: str) -> Op:
+        async def op(session: AsyncSession) -> None:
+            await outbox_store.mark_failed(session, row_id, error)
+
+        return op
+
+    def _count(self, kind: str) -> None:
+        self.counts[kind] += 1
+        self._counts[(delivery_stats.minute_of(self._clock()), kind)] += 1
+
+    def _submit(self, op: Op, future: asyncio.Future[Any] | None = None) -> None:
+        self._ops.append((op, future))
+        self._write_signal.set()
+
+    async def _call(self, op: Op) -> Any:
+        future: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._submit(op, future)
+        return await future
+
+    async def _writer(self) -> None:
+        while True:
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._write_signal.wait(), 1.0)
+            self._write_signal.clear()
+            await self._flush()
+            # At 1000 sends a second, one transaction per send would cost more than the
+            # sends; outcomes that come meanwhile are committed together. This bounds the
+            # window in which a crash repeats a send Telegram accepted.
+            await asyncio.sleep(FLUSH_INTERVAL)
+
+    async def _flush(self, *, all_counts: bool = False) -> None:
+        async with self._flush_lock:
+            await self._flush_locked(all_counts or self._stopping)
+
+    async def _flush_locked(self, all_counts: bool) -> None:
+        sent, self._sent_ids = self._sent_ids, []
+        ops, self._ops = self._ops, []
+        counts: Counter[tuple[datetime, str]] = Counter()
+        # Counters are not urgent: at most one write a second for them during a broadcast.
+        if self._counts and (time.monotonic() - self._counts_flushed >= 1.0 or all_counts):
+            counts, self._counts = self._counts, Counter()
+            self._counts_flushed = time.monotonic()
+        if not (sent or ops or counts):
+            return
+        results: list[Any] = []
+        try:
+            async with self._sessions() as session, session.begin():
+                for op, _ in ops:
+                    results.append(await op(session))
+                if sent:
+                    await outbox_store.mark_sent(session, sent, self._clock())
+                if counts:
+                    await delivery_stats.add_counts(session, counts)
+        except Exception as exc:
+            log.exception("outbox_write_failed")
+            # Keep what must be written; the next pass tries again.
+            self._sent_ids[:0] = sent
+            self._ops[:0] = [(op, fut) for op, fut in ops if fut is None]
+            for _, fut in ops:
+                if fut is not None and not fut.done():
+                    fut.set_exception(exc)
+            self._counts.update(counts)
+            await asyncio.sleep(0.5)
+            self._write_signal.set()
+            return
+        for (_, fut), result in zip(ops, results, strict=True):
+            if fut is not None and not fut.done():
+                fut.set_result(result)
+        self._changed.set()

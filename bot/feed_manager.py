@@ -19,8 +19,11 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.config import Config
 from bot.poller import FeedPoller, PollOutcome, PollTarget
+from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
+from feeds.budgets import over_budget
 from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation
+from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
 from feeds.urlcheck import UnsafeURL, check_public, check_scheme
 from storage.models import Feed, FeedObservation
@@ -113,6 +116,8 @@ class FeedManager:
         return None
 
     def _poller(self, feed: Feed) -> FeedPoller | None:
+        if feed.kind in OUTAGE_KINDS:
+            return None  # polled by bot.outage_service
         if feed.kind not in KINDS:
             log.warning("feed_kind_unknown", extra={"feed": feed.name, "kind": feed.kind})
             return None
@@ -161,6 +166,35 @@ class FeedManager:
             },
         )
 
+    def schedule_region_sync(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
+        """Learn the full region tree from the first ukrainealarm-like feed, daily."""
+        for poller in self.pollers.values():
+            target = poller.target
+            if target.kind not in REGION_KINDS:
+                continue
+
+            async def _sync(
+                _context: ContextTypes.DEFAULT_TYPE, target: PollTarget = target
+            ) -> None:
+                await sync_regions(
+                    self._client,
+                    feed_name=target.name,
+                    kind=target.kind,
+                    url=target.url,
+                    token=target.token,
+                    sessions=self._sessions,
+                    clock=self._clock,
+                )
+
+            job_queue.run_repeating(
+                _sync,
+                interval=SYNC_INTERVAL,
+                first=random.uniform(3.0, 10.0),
+                name="regions:sync",
+                job_kwargs={"id": "regions:sync", "replace_existing": True, "max_instances": 1},
+            )
+            return
+
     def _unschedule(self, name: str) -> None:
         if self._job_queue is None:
             return
@@ -198,6 +232,20 @@ class FeedManager:
             raise FeedCommandError("feed.bad_interval")
         if KINDS[kind].needs_token and not (token_env and self._env.get(token_env)):
             raise FeedCommandError("feed.needs_token", kind=kind)
+        async with self._sessions() as session:
+            existing = [
+                (f.name, f.kind, f.url, f.interval)
+                for f in (await session.scalars(select(Feed).where(Feed.enabled))).all()
+            ]
+        excess = over_budget([*existing, (name, kind, url, interval)])
+        if excess is not None:
+            raise FeedCommandError(
+                "feed.over_budget",
+                host=excess.host,
+                per_minute=round(excess.total),
+                limit=round(excess.limit),
+                minimum=f"{excess.min_interval:g}" if excess.min_interval else "—",
+            )
         try:
             await check_public(url, allow_private=self._config.allow_private_feeds)
         except UnsafeURL as exc:
@@ -242,6 +290,9 @@ class FeedManager:
                 return False
             feed.enabled = enabled
             if not enabled:
+                # Its cache validators would make the first poll after a resume a 304 with no
+                # report at all, which would read as every alert having ended.
+                feed.etag = feed.last_modified = feed.cache_marker = None
                 # A paused feed must not hold alerts open with its last report.
                 await session.execute(
                     delete(FeedObservation).where(FeedObservation.feed_id == feed.id)

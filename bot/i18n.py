@@ -9,6 +9,7 @@ DEFAULT_LANGUAGE = "uk"
 
 UK: dict[str, str] = {
     "kind.air_raid": "Повітряна тривога",
+    "kind.air_raid_partial": "Повітряна тривога в частині області",
     "kind.artillery": "Загроза артобстрілу",
     "kind.urban_fights": "Загроза вуличних боїв",
     "kind.chemical": "Хімічна загроза",
@@ -23,6 +24,19 @@ UK: dict[str, str] = {
     "alert.start": "🔴 {kind}: {region}\nПочаток: {time} (за Києвом)",
     "alert.end": "🟢 Відбій: {kind_lower}, {region}\nКінець: {time} (за Києвом)",
     "alert.level": "Рівень загрози: {level}",
+    "alert.parts": "{oblast}: під тривогою {active} з {total} районів",
+    "level.red": "🔴 червоний",
+    "level.yellow": "🟡 жовтий",
+    "threat.drones": "ударні дрони",
+    "threat.ballistic_missiles": "балістичні ракети",
+    "threat.cruise_missiles": "крилаті ракети",
+    "threat.unspecified_missiles": "ракети",
+    "threat.guided_aerial_bombs": "керовані авіабомби",
+    "threat.tactic_aircraft_activity": "активність тактичної авіації",
+    "threat.strategic_aircraft_activity": "активність стратегічної авіації",
+    "threat.mig31k_departure": "зліт МіГ-31К",
+    "threat.air_defense": "робота ППО",
+    "alert.part": "Це тривога в частині області ({oblast})",
     "alert.threat": "Тип загрози: {threat}",
     "truce.note": (
         "⚠️ Оголошено паузу ударів «{name}» ({scope}): оголосив(ла) {parties}. "
@@ -36,15 +50,93 @@ UK: dict[str, str] = {
     "truce.window_open": "з {start}, без оголошеного кінця",
     "truce.party_end": "{party}, до {end}",
     "truce.party_open": "{party}, без оголошеного кінця",
+    "outage.group_usage": (
+        "Формат: /outage_group <регіон> <група>, напр. /outage_group Львів 1.1\n"
+        "Можна стежити за кількома групами. Припинити: /outage_group <регіон> <група> off "
+        "або /outage_ungroup <регіон> <група>|all"
+    ),
+    "outage.ungroup_usage": "Формат: /outage_ungroup <регіон> <група> або /outage_ungroup all",
+    "outage.no_source": "Для регіону {region} немає джерела графіків відключень. Графіки є для: {regions}.",
+    "outage.no_sources": "Бот поки не читає жодного джерела графіків відключень.",
+    "outage.bad_group": "У регіоні {region} немає групи «{group}». Групи: {groups}.",
+    "outage.followed": "✅ Ви стежите за групою {group} ({region}). Напишу, коли графік опублікують або змінять, перед відключенням і коли світло має повернутися.",
+    "outage.already": "Ви вже стежите за групою {group} ({region}).",
+    "outage.unfollowed": "Більше не стежу за групою {group} ({region}).",
+    "outage.unfollowed_all": "Стеження за групами скасовано ({count}).",
+    "outage.not_following": "Ви не стежили за групою {group} ({region}).",
+    "outage.none": "Ви не стежите за жодною групою. Додайте: /outage_group <регіон> <група>, напр. /outage_group Львів 1.1",
+    "outage.header": "🗓 {region}, група {group}",
+    "outage.today": "Сьогодні, {date}",
+    "outage.tomorrow": "Завтра, {date}",
+    "outage.off": "без світла {spans}",
+    "outage.maybe": "можливі відключення {spans}",
+    "outage.all_on": "світло є весь день",
+    "outage.hours_off": "{hours} год без світла",
+    "outage.no_schedule": "графіка ще немає",
+    "outage.planned_only": "графіка ще немає; за тижневим шаблоном можливі відключення {spans}",
+    "outage.waiting": "графік ще може змінитися",
+    "outage.emergency_mode": "графік не діє: екстрені відключення",
+    "outage.stale": "⚠️ Дані могли застаріти: останнє вдале оновлення {time} (за Києвом).",
+    "outage.stale_never": "⚠️ Джерело графіків ще жодного разу не відповіло як слід.",
+    "outage.emergency_now": "🚨 Зараз аварійні відключення: {count}",
+    "outage.published": "🗓 Опубліковано графік відключень: {region}, група {group}",
+    "outage.changed": "🔄 Змінено графік відключень: {region}, група {group}",
+    "outage.before": "Було: {schedule}",
+    "outage.diff": "Що змінилося: {changes}",
+    "outage.diff_off": "{span} тепер без світла",
+    "outage.diff_on": "{span} тепер зі світлом",
+    "outage.diff_maybe": "{span} тепер можливе відключення",
+    "outage.reminder": "⏰ Через {minutes} хв за графіком вимкнуть світло: {region}, група {group} — з {start} до {end}.",
+    "outage.back": "💡 За графіком світло має повернутися о {time}: {region}, група {group}.",
+    "outage.next": "Наступне відключення: {span}.",
+    "outage.emergency_start": "🚨 Аварійне відключення: {region}",
+    "outage.emergency_update": "🔄 Аварійне відключення: {region}",
+    "outage.emergency_end": "✅ Аварійне відключення закінчилося: {region}",
+    "outage.emergency_since": "Початок: {time} (за Києвом)",
+    "outage.emergency_until": "Орієнтовне відновлення: {time} (за Києвом)",
+    "outage.emergency_group": "Група {group}",
+    "outage.emergency_general": "Графіки відключень зараз не діють: застосовуються екстрені відключення.",
+    "outage.truce_note": (
+        "⚠️ Оголошено паузу ударів «{name}» ({scope}): оголосив(ла) {parties}. "
+        "Це лише оголошення, а не гарантія."
+    ),
+    "outage.news": "📰 {title}",
+    "outage.cap": "📢 {title}",
+    "outage.cap_cancel": "📢 Скасовано: {title}",
+    "outage.cap_severity": "Рівень: {severity}",
+    "outage.mute_usage": (
+        "Формат: /outage_mute scheduled|emergency|all|none\n"
+        "scheduled — без повідомлень про графіки, нагадувань і повернення світла; "
+        "emergency — без аварійних; all — нічого; none — усе ввімкнено."
+    ),
+    "outage.mute_state": "Сповіщення про відключення: за графіком — {scheduled}; аварійні — {emergency}.",
+    "outage.enabled": "увімкнено",
+    "outage.disabled": "вимкнено",
+    "outage.remind_usage": "Формат: /outage_remind <хвилини від 0 до 720> (0 — без нагадувань) або /outage_remind default",
+    "outage.remind_done": "⏰ Нагадуватиму за {minutes} хв до відключення.",
+    "outage.remind_off": "Нагадування перед відключеннями вимкнено.",
+    "outage.chart_title": "Графік відключень",
+    "outage.chart_on": "світло є",
+    "outage.chart_off": "без світла",
+    "outage.chart_maybe": "можливо",
+    "outage.chart_unknown": "немає даних",
+    "outage.chart_stale": "дані могли застаріти",
+    "outage.chart_now": "зараз",
+    "outage.chart_hours": "{hours} год",
+    "outage.photo_caption": "🗓 Графік відключень на сьогодні й завтра",
     "help": (
         "Я пересилаю повітряні тривоги з публічних джерел (alerts.in.ua) у цей чат: одне "
         "повідомлення, коли тривога починається, і одне, коли закінчується. Якщо оголошено "
         "паузу ударів, я додаю примітку, але тривога все одно діє.\n\n"
-        "/subscribe <регіон> — підписатися, напр. /subscribe Львів\n"
+        "/subscribe <регіон> [kinds=air,artillery] — підписатися, напр. /subscribe Львів\n"
+        "/regions [пошук] — області, райони, громади\n"
         "/unsubscribe <регіон|all> — відписатися\n"
         "/mysubs — мої підписки\n"
         "/status — тривоги в моїх регіонах зараз\n"
         "/truces — оголошені паузи ударів\n"
+        "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
+        "/outage — графік відключень на сьогодні й завтра\n"
+        "/outage_mute scheduled|emergency|all|none, /outage_remind <хв> — сповіщення про відключення\n"
         "/lang uk|en — мова"
     ),
     "help.admin": (
@@ -54,11 +146,23 @@ UK: dict[str, str] = {
         "/truce_end <назва>\n"
         "/feed_add <назва> <тип> <url> [interval=N] [token_env=ЗМІННА]\n"
         "/feed_list, /feed_remove <назва>, /feed_pause <назва>, /feed_resume <назва>, "
-        "/feed_test <назва>"
+        "/feed_test <назва>\n"
+        "/channel_link <регіон> <@канал|id>, /channel_unlink <регіон> <@канал|id>, /channels\n"
+        "/stats — доставка: черга, надіслані, помилки"
     ),
     "subscribe.usage": "Вкажіть регіон: /subscribe <регіон>, напр. /subscribe Львів",
     "subscribe.done": "✅ Підписано: {region}. Я напишу, коли почнеться і закінчиться тривога.",
     "subscribe.already": "Ви вже підписані на {region}.",
+    "subscribe.kinds": "Лише ці тривоги: {kinds}.",
+    "subscribe.all_kinds": "Усі види тривог.",
+    "subscribe.bad_kind": (
+        "Не знаю виду тривоги «{kind}». Види: air, artillery, urban, chemical, nuclear, other "
+        "або all, напр. /subscribe Львів kinds=air,artillery"
+    ),
+    "regions.top": "Області (назва або номер підходять для /subscribe):",
+    "regions.matches": "Схожі на «{query}»:",
+    "regions.more": "…і ще {count}",
+    "regions.subscribe_hint": "Підписатися: /subscribe {id}",
     "subscribe.now_active": "Зараз там діє: {alerts}.",
     "region.unknown": "Не знаю регіону «{query}».",
     "region.suggest": "Можливо, ви мали на увазі: {suggestions}?",
@@ -98,6 +202,37 @@ UK: dict[str, str] = {
     "truce_end.unknown": "Паузи «{name}» немає в реєстрі. Перелік: /truces",
     "error.internal": "Вибачте, сталася помилка. Спробуйте ще раз трохи згодом.",
     "unknown_command": "Не знаю такої команди. Перелік команд: /help",
+    "alert.combined": "🟢 Відбій: {kind_lower}, {region}\nТривога тривала з {start} до {end} (за Києвом) і вже закінчилася.",
+    "channel.link_usage": "Формат: /channel_link <регіон> <@канал|id каналу>, напр. /channel_link Львів @lviv_alerts",
+    "channel.unlink_usage": "Формат: /channel_unlink <регіон> <@канал|id каналу>",
+    "channel.not_found": "Не бачу каналу {target}. Додайте бота до каналу адміністратором і спробуйте ще раз.",
+    "channel.not_channel": "{target} — не канал. Група підписується сама: /subscribe <регіон> у групі.",
+    "channel.not_admin": "Бот не адміністратор каналу {channel}. Додайте його адміністратором із правом публікувати повідомлення.",
+    "channel.cannot_post": "Бот адміністратор каналу {channel}, але не може публікувати повідомлення. Увімкніть йому право «Публікувати повідомлення».",
+    "channel.linked": "✅ Канал {channel} отримуватиме кожну тривогу для: {region}.",
+    "channel.already": "Канал {channel} уже отримує тривоги для: {region}.",
+    "channel.unlinked": "Канал {channel} більше не отримує тривог для: {region}.",
+    "channel.not_linked": "Канал {channel} не прив'язано до: {region}.",
+    "channels.none": "Жодного каналу не прив'язано. Додайте: /channel_link <регіон> <@канал>",
+    "channels.header": "Регіональні канали:",
+    "channels.item": "• {region} → {channel}",
+    "channels.inactive": " (вимкнено: бот не може туди писати)",
+    "stats.text": (
+        "📊 Доставка\n"
+        "Підписники: {subscribers} чатів; регіональних каналів: {channels}\n"
+        "Вимкнені чати (заблокували чи видалили бота): {deactivated}\n"
+        "Черга: {waiting} повідомлень, з них про повітряну тривогу: {air_raid}\n"
+        "Найстаріше недоставлене повідомлення про повітряну тривогу: {oldest}\n"
+        "За останню годину: надіслано {sent}; помилки: {errors}"
+    ),
+    "stats.none": "немає",
+    "stats.seconds": "{seconds} с",
+    "coverage.lost": (
+        "⚠️ Джерела тривог не відповідають уже кілька хвилин ({regions}). Я можу пропустити "
+        "тривогу: стежте також за сиренами та офіційними каналами. Я напишу, коли зв'язок "
+        "відновиться."
+    ),
+    "coverage.back": "✅ Джерела тривог знову відповідають ({regions}). Я знову стежу за тривогами.",
     "feed_add.usage": "Формат: /feed_add <назва> <тип> <url> [interval=N] [token_env=ЗМІННА]",
     "feed_add.done": "✅ Джерело «{name}» ({kind}) додано; опитування кожні {interval} с.",
     "feed.bad_option": "❌ Не розумію «{option}».",
@@ -109,6 +244,7 @@ UK: dict[str, str] = {
     "url.unresolvable": "не вдається знайти хост {host}",
     "url.internal": "{host} веде на внутрішню адресу ({address}); такі джерела вимкнено (allow_private_feeds)",
     "feed.exists": "джерело «{name}» уже є",
+    "feed.over_budget": "так вийде {per_minute} запитів на хвилину до {host}, а дозволено близько {limit}; потрібен interval щонайменше {minimum}",
     "feed.unknown": "джерела «{name}» немає; перелік: /feed_list",
     "feed.in_config": "«{name}» задано у файлі конфігурації; його можна призупинити (/feed_pause) або змінити у файлі",
     "feed.test_failed": "джерело не відповіло як слід: {error}",
@@ -147,6 +283,7 @@ UK: dict[str, str] = {
 
 EN: dict[str, str] = {
     "kind.air_raid": "Air-raid alert",
+    "kind.air_raid_partial": "Air-raid alert in part of the oblast",
     "kind.artillery": "Artillery shelling threat",
     "kind.urban_fights": "Urban fighting threat",
     "kind.chemical": "Chemical threat",
@@ -161,6 +298,19 @@ EN: dict[str, str] = {
     "alert.start": "🔴 {kind}: {region}\nStarted: {time} (Kyiv time)",
     "alert.end": "🟢 All clear: {kind_lower}, {region}\nEnded: {time} (Kyiv time)",
     "alert.level": "Threat level: {level}",
+    "alert.parts": "{oblast}: {active} of {total} raions under alert",
+    "level.red": "🔴 red",
+    "level.yellow": "🟡 yellow",
+    "threat.drones": "attack drones",
+    "threat.ballistic_missiles": "ballistic missiles",
+    "threat.cruise_missiles": "cruise missiles",
+    "threat.unspecified_missiles": "missiles",
+    "threat.guided_aerial_bombs": "guided aerial bombs",
+    "threat.tactic_aircraft_activity": "tactical aircraft activity",
+    "threat.strategic_aircraft_activity": "strategic aircraft activity",
+    "threat.mig31k_departure": "MiG-31K take-off",
+    "threat.air_defense": "air defence at work",
+    "alert.part": "This alert covers part of {oblast}",
     "alert.threat": "Threat type: {threat}",
     "truce.note": (
         "⚠️ A strike pause “{name}” ({scope}) is announced as in force: announced by {parties}. "
@@ -174,15 +324,93 @@ EN: dict[str, str] = {
     "truce.window_open": "from {start}, with no announced end",
     "truce.party_end": "{party}, until {end}",
     "truce.party_open": "{party}, with no announced end",
+    "outage.group_usage": (
+        "Form: /outage_group <region> <group>, e.g. /outage_group Lviv 1.1\n"
+        "You can follow several groups. To stop: /outage_group <region> <group> off "
+        "or /outage_ungroup <region> <group>|all"
+    ),
+    "outage.ungroup_usage": "Form: /outage_ungroup <region> <group> or /outage_ungroup all",
+    "outage.no_source": "There is no outage schedule source for {region}. Schedules exist for: {regions}.",
+    "outage.no_sources": "The bot reads no outage schedule source yet.",
+    "outage.bad_group": "{region} has no group “{group}”. Groups: {groups}.",
+    "outage.followed": "✅ You follow group {group} ({region}). I will write when its schedule is published or changed, before an outage and when power is due back.",
+    "outage.already": "You already follow group {group} ({region}).",
+    "outage.unfollowed": "No longer following group {group} ({region}).",
+    "outage.unfollowed_all": "Stopped following all groups ({count}).",
+    "outage.not_following": "You were not following group {group} ({region}).",
+    "outage.none": "You follow no group. Add one: /outage_group <region> <group>, e.g. /outage_group Lviv 1.1",
+    "outage.header": "🗓 {region}, group {group}",
+    "outage.today": "Today, {date}",
+    "outage.tomorrow": "Tomorrow, {date}",
+    "outage.off": "no power {spans}",
+    "outage.maybe": "possible outages {spans}",
+    "outage.all_on": "power all day",
+    "outage.hours_off": "{hours} h without power",
+    "outage.no_schedule": "no schedule yet",
+    "outage.planned_only": "no schedule yet; the weekly template has possible outages {spans}",
+    "outage.waiting": "the schedule may still change",
+    "outage.emergency_mode": "schedule suspended: emergency outages",
+    "outage.stale": "⚠️ This may be out of date: last good update {time} (Kyiv time).",
+    "outage.stale_never": "⚠️ The schedule source has not answered properly yet.",
+    "outage.emergency_now": "🚨 Emergency outages now: {count}",
+    "outage.published": "🗓 Outage schedule published: {region}, group {group}",
+    "outage.changed": "🔄 Outage schedule changed: {region}, group {group}",
+    "outage.before": "Before: {schedule}",
+    "outage.diff": "What changed: {changes}",
+    "outage.diff_off": "{span} now without power",
+    "outage.diff_on": "{span} now with power",
+    "outage.diff_maybe": "{span} now a possible outage",
+    "outage.reminder": "⏰ In {minutes} min the power goes off as scheduled: {region}, group {group} — from {start} to {end}.",
+    "outage.back": "💡 Power is due back at {time} as scheduled: {region}, group {group}.",
+    "outage.next": "Next outage: {span}.",
+    "outage.emergency_start": "🚨 Emergency outage: {region}",
+    "outage.emergency_update": "🔄 Emergency outage: {region}",
+    "outage.emergency_end": "✅ Emergency outage over: {region}",
+    "outage.emergency_since": "Since: {time} (Kyiv time)",
+    "outage.emergency_until": "Expected restoration: {time} (Kyiv time)",
+    "outage.emergency_group": "Group {group}",
+    "outage.emergency_general": "Outage schedules are suspended: emergency outages apply.",
+    "outage.truce_note": (
+        "⚠️ A strike pause “{name}” ({scope}) is announced as in force: announced by {parties}. "
+        "This is an announcement, not a guarantee."
+    ),
+    "outage.news": "📰 {title}",
+    "outage.cap": "📢 {title}",
+    "outage.cap_cancel": "📢 Cancelled: {title}",
+    "outage.cap_severity": "Severity: {severity}",
+    "outage.mute_usage": (
+        "Form: /outage_mute scheduled|emergency|all|none\n"
+        "scheduled — no schedule messages, reminders or power-back notices; "
+        "emergency — no emergency outages; all — nothing; none — everything on."
+    ),
+    "outage.mute_state": "Outage notifications: scheduled — {scheduled}; emergency — {emergency}.",
+    "outage.enabled": "on",
+    "outage.disabled": "off",
+    "outage.remind_usage": "Form: /outage_remind <minutes, 0 to 720> (0: no reminders) or /outage_remind default",
+    "outage.remind_done": "⏰ I will remind you {minutes} min before an outage.",
+    "outage.remind_off": "Reminders before outages are off.",
+    "outage.chart_title": "Outage schedule",
+    "outage.chart_on": "power",
+    "outage.chart_off": "no power",
+    "outage.chart_maybe": "maybe",
+    "outage.chart_unknown": "no data",
+    "outage.chart_stale": "may be out of date",
+    "outage.chart_now": "now",
+    "outage.chart_hours": "{hours} h",
+    "outage.photo_caption": "🗓 Outage schedule for today and tomorrow",
     "help": (
         "I relay air-raid alerts from public sources (alerts.in.ua) to this chat: one message "
         "when an alert starts and one when it ends. If a strike pause has been announced I add a "
         "note, but the alert still stands.\n\n"
-        "/subscribe <region> — subscribe, e.g. /subscribe Lviv\n"
+        "/subscribe <region> [kinds=air,artillery] — subscribe, e.g. /subscribe Lviv\n"
+        "/regions [search] — oblasts, raions, hromadas\n"
         "/unsubscribe <region|all> — unsubscribe\n"
         "/mysubs — my subscriptions\n"
         "/status — alerts in my regions now\n"
         "/truces — announced strike pauses\n"
+        "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
+        "/outage — outage schedule for today and tomorrow\n"
+        "/outage_mute scheduled|emergency|all|none, /outage_remind <min> — outage notifications\n"
         "/lang uk|en — language"
     ),
     "help.admin": (
@@ -192,11 +420,23 @@ EN: dict[str, str] = {
         "/truce_end <name>\n"
         "/feed_add <name> <kind> <url> [interval=N] [token_env=VAR]\n"
         "/feed_list, /feed_remove <name>, /feed_pause <name>, /feed_resume <name>, "
-        "/feed_test <name>"
+        "/feed_test <name>\n"
+        "/channel_link <region> <@channel|id>, /channel_unlink <region> <@channel|id>, /channels\n"
+        "/stats — delivery: queue, sends, errors"
     ),
     "subscribe.usage": "Name a region: /subscribe <region>, e.g. /subscribe Lviv",
     "subscribe.done": "✅ Subscribed: {region}. I will write when an alert starts and ends.",
     "subscribe.already": "You are already subscribed to {region}.",
+    "subscribe.kinds": "Only these alerts: {kinds}.",
+    "subscribe.all_kinds": "Every kind of alert.",
+    "subscribe.bad_kind": (
+        "I don't know the alert kind “{kind}”. Kinds: air, artillery, urban, chemical, nuclear, "
+        "other or all, e.g. /subscribe Lviv kinds=air,artillery"
+    ),
+    "regions.top": "Oblasts (the name or the number works with /subscribe):",
+    "regions.matches": "Close to “{query}”:",
+    "regions.more": "…and {count} more",
+    "regions.subscribe_hint": "Subscribe: /subscribe {id}",
     "subscribe.now_active": "Active there now: {alerts}.",
     "region.unknown": "I don't know the region “{query}”.",
     "region.suggest": "Did you mean: {suggestions}?",
@@ -236,6 +476,37 @@ EN: dict[str, str] = {
     "truce_end.unknown": "No strike pause “{name}” on record. See /truces",
     "error.internal": "Sorry, something went wrong. Please try again in a moment.",
     "unknown_command": "I don't know that command. The list: /help",
+    "alert.combined": "🟢 All clear: {kind_lower}, {region}\nThe alert lasted from {start} to {end} (Kyiv time) and is over.",
+    "channel.link_usage": "Form: /channel_link <region> <@channel|channel id>, e.g. /channel_link Lviv @lviv_alerts",
+    "channel.unlink_usage": "Form: /channel_unlink <region> <@channel|channel id>",
+    "channel.not_found": "I can't see the channel {target}. Add the bot to the channel as an admin and try again.",
+    "channel.not_channel": "{target} is not a channel. A group subscribes itself: /subscribe <region> in the group.",
+    "channel.not_admin": "The bot is not an admin of the channel {channel}. Make it an admin allowed to post messages.",
+    "channel.cannot_post": "The bot is an admin of the channel {channel} but may not post messages. Give it the “Post messages” right.",
+    "channel.linked": "✅ The channel {channel} will get every alert for: {region}.",
+    "channel.already": "The channel {channel} already gets the alerts for: {region}.",
+    "channel.unlinked": "The channel {channel} no longer gets the alerts for: {region}.",
+    "channel.not_linked": "The channel {channel} is not linked to: {region}.",
+    "channels.none": "No channel is linked. Add one: /channel_link <region> <@channel>",
+    "channels.header": "Regional channels:",
+    "channels.item": "• {region} → {channel}",
+    "channels.inactive": " (off: the bot cannot post there)",
+    "stats.text": (
+        "📊 Delivery\n"
+        "Subscribers: {subscribers} chats; regional channels: {channels}\n"
+        "Chats switched off (blocked or removed the bot): {deactivated}\n"
+        "Queue: {waiting} messages, {air_raid} of them about air raids\n"
+        "Oldest undelivered air-raid message: {oldest}\n"
+        "Last hour: sent {sent}; errors: {errors}"
+    ),
+    "stats.none": "none",
+    "stats.seconds": "{seconds} s",
+    "coverage.lost": (
+        "⚠️ The alert sources have not answered for several minutes ({regions}). I may miss an "
+        "alert: listen for sirens and watch official channels too. I will write when they are "
+        "back."
+    ),
+    "coverage.back": "✅ The alert sources answer again ({regions}). I am watching for alerts again.",
     "feed_add.usage": "Form: /feed_add <name> <kind> <url> [interval=N] [token_env=VAR]",
     "feed_add.done": "✅ Feed “{name}” ({kind}) added; polled every {interval} s.",
     "feed.bad_option": "❌ I don't understand “{option}”.",
@@ -247,6 +518,7 @@ EN: dict[str, str] = {
     "url.unresolvable": "cannot resolve the host {host}",
     "url.internal": "{host} points to an internal address ({address}); such feeds are off (allow_private_feeds)",
     "feed.exists": "a feed named “{name}” already exists",
+    "feed.over_budget": "that makes {per_minute} requests a minute to {host}, and about {limit} are allowed; use interval={minimum} or more",
     "feed.unknown": "no feed named “{name}”; see /feed_list",
     "feed.in_config": "“{name}” is defined in the config file; pause it (/feed_pause) or edit the file",
     "feed.test_failed": "the feed did not answer properly: {error}",

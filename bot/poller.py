@@ -11,12 +11,14 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from feeds import regions
 from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
-from feeds.model import FeedError
+from feeds.model import FeedError, Observation
 from feeds.source import ReadRequest
 from storage import alerts as alert_store
 from storage import feeds as feed_store
+from storage import places
 from storage.models import AlertEvent
 
 log = logging.getLogger("alertbot.poller")
@@ -66,6 +68,7 @@ class FeedPoller:
         self._failing = False
         self._failures = 0
         self._resume_at = 0.0
+        self._watchers: frozenset[int] | None = None
 
     def _backoff(self, retry_after: float | None) -> float:
         # Never more than 5 intervals or a minute, so recovery is seen quickly; a server's
@@ -104,9 +107,15 @@ class FeedPoller:
                 await alert_store.record_observations(
                     session, self.target.feed_id, result.observations
                 )
+                await self._learn_places(session, result.observations, now)
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
-            # Even an unchanged answer reconciles: another feed may have gone stale meanwhile.
-            events = await alert_store.reconcile(session, source=self.target.name, now=now)
+            # An unchanged answer still reconciles when the set of healthy feeds moved: another
+            # feed may have gone stale, and its last report no longer holds an alert open.
+            watchers = await alert_store.healthy_feeds(session, now)
+            events = []
+            if result.observations is not None or watchers != self._watchers:
+                events = await alert_store.reconcile(session, source=self.target.name, now=now)
+            self._watchers = watchers
         self._recovered()
         for event in events:
             log.info(
@@ -122,6 +131,20 @@ class FeedPoller:
         if events:
             self._on_events(events)
         return PollOutcome(ok=True, changed=result.observations is not None, events=events)
+
+    async def _learn_places(
+        self, session: AsyncSession, observations: list[Observation], now: datetime
+    ) -> None:
+        # A hromada the registry has never heard of becomes subscribable once a source names it.
+        learned = [
+            regions.learned_from(o.region_id, o.region_title, o.place_level, o.parent_id)
+            for o in observations
+            if regions.get(o.region_id) is None and o.region_title != o.region_id
+        ]
+        if learned:
+            added = await places.remember(session, learned, source=self.target.name, now=now)
+            if added:
+                log.info("places_learned", extra={"feed": self.target.name, "count": added})
 
     def _recovered(self) -> None:
         if self._failing:

@@ -32,6 +32,14 @@ def kind_name(kind: str, lang: str) -> str:
         return t(lang, "kind.other")
 
 
+def threat_name(threat: str, lang: str) -> str:
+    """A known threat type in words; a source's own text (e.g. ukrainealarm's reason) as is."""
+    try:
+        return t(lang, f"threat.{threat}")
+    except KeyError:
+        return threat
+
+
 def scope_name(scope: str, lang: str) -> str:
     try:
         return t(lang, f"scope.{scope}")
@@ -45,8 +53,13 @@ def window(starts_at: datetime, ends_at: datetime | None, lang: str) -> str:
     return t(lang, "truce.window", start=kyiv_time(starts_at), end=kyiv_time(ends_at))
 
 
-def truce_note(truce: TruceView, at: datetime, lang: str, *, ended: bool = False) -> str:
-    """Names the truce, its scope, who announced it and the announced end; claims nothing more."""
+def truce_note(
+    truce: TruceView, at: datetime, lang: str, *, ended: bool = False, key: str | None = None
+) -> str:
+    """Names the truce, its scope, who announced it and the announced end; claims nothing more.
+
+    ``key`` picks another wording with the same blanks (the outage note speaks of outages).
+    """
     claims = truce.claims_in_force(at) or list(truce.claims)
     parties = "; ".join(
         t(lang, "truce.party_end", party=c.party, end=kyiv_time(c.ends_at))
@@ -54,8 +67,26 @@ def truce_note(truce: TruceView, at: datetime, lang: str, *, ended: bool = False
         else t(lang, "truce.party_open", party=c.party)
         for c in claims
     )
-    key = "truce.note_end" if ended else "truce.note"
+    key = key or ("truce.note_end" if ended else "truce.note")
     return t(lang, key, name=truce.name, scope=scope_name(truce.scope, lang), parties=parties)
+
+
+def _parts_line(event: AlertEvent, lang: str) -> str | None:
+    """For an alert in a raion or hromada: the state of its oblast, for oblast subscribers."""
+    region = regions.get(event.region_id)
+    oblast = regions.oblast_of(event.region_id)
+    if region is None or oblast is None or region.parent_id is None:
+        return None
+    name = region_name(oblast, oblast, lang)
+    if event.parts_total:
+        return t(
+            lang,
+            "alert.parts",
+            oblast=name,
+            active=event.parts_active or 0,
+            total=event.parts_total,
+        )
+    return t(lang, "alert.part", oblast=name)
 
 
 def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> str:
@@ -70,6 +101,13 @@ def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> 
         region=region,
         time=kyiv_time(event.occurred_at),
     )
+    if event.transition == "start" and event.level in ("red", "yellow"):
+        text += "\n" + t(lang, "alert.level", level=t(lang, f"level.{event.level}"))
+    if event.transition == "start" and event.threat:
+        text += "\n" + t(lang, "alert.threat", threat=threat_name(event.threat, lang))
+    parts = _parts_line(event, lang)
+    if parts:
+        text += "\n" + parts
     ended = event.transition != "start"
     notes = [truce_note(truce, event.detected_at, lang, ended=ended) for truce in truces]
     return "\n\n".join([text, *notes])

@@ -7,10 +7,11 @@ is optional and int-or-string, ``started_at`` is ISO 8601 UTC with milliseconds 
 
 from __future__ import annotations
 
-import json
+import functools
 from datetime import UTC, datetime
 from typing import Any
 
+from feeds import jsonbody
 from feeds.model import AlertKind, FeedFormatError, Observation
 
 ALERT_KINDS: dict[str, AlertKind] = {
@@ -30,15 +31,31 @@ def parse_time(value: object) -> datetime | None:
     """Parse the timestamps alerts.in.ua uses; ``None`` for anything unreadable."""
     if not isinstance(value, str) or not value:
         return None
-    for fmt in ("%Y/%m/%d %H:%M:%S %z",):
-        try:
-            return datetime.strptime(value, fmt).astimezone(UTC)
-        except (ValueError, OverflowError):  # OverflowError: e.g. year 1 with a +01:00 offset
-            pass
+    if len(value) <= _CACHED_LENGTH:
+        return _parse_cached(value)
+    return _parse_text(value)
+
+
+# Every poll re-reads the start times of the same ongoing alerts (1,600 at a national peak):
+# remembering them makes a repeated answer cheap. Timestamps are short; longer text is junk
+# that must not pin memory.
+_CACHED_LENGTH = 40
+
+
+@functools.lru_cache(maxsize=8192)
+def _parse_cached(value: str) -> datetime | None:
+    return _parse_text(value)
+
+
+def _parse_text(value: str) -> datetime | None:
+    # ISO first: it is what alert records carry, and a failed strptime is slow.
     try:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
-        return None
+        try:
+            return datetime.strptime(value, "%Y/%m/%d %H:%M:%S %z").astimezone(UTC)
+        except (ValueError, OverflowError):  # OverflowError: e.g. year 1 with a +01:00 offset
+            return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
@@ -71,24 +88,59 @@ def _observation(item: Any) -> Observation | None:
     if kind is None:
         kind = AlertKind.OTHER
     level = item.get("alert_level")
-    threat = _threat(item.get("threats"))
+    threat, threat_level = _threat(item.get("threats"))
+    if not (isinstance(level, str) and level in _LEVELS):
+        level = threat_level  # older answers carry the level only on their threats
     return Observation(
         region_id=region_id,
         region_title=title if isinstance(title, str) and title else region_id,
         kind=kind,
         since=parse_time(item.get("started_at")),
-        level=level if isinstance(level, str) and level in ("red", "yellow") else None,
+        level=level,
         threat=threat,
+        place_level=_place_level(item.get("location_type")),
+        parent_id=_parent(region_id, item.get("location_oblast_uid")),
     )
 
 
-def _threat(value: object) -> str | None:
+def _place_level(value: object) -> str | None:
+    return (
+        value
+        if isinstance(value, str) and value in ("oblast", "raion", "hromada", "city")
+        else None
+    )
+
+
+def _parent(region_id: str, oblast_uid: object) -> str | None:
+    parent = _uid(oblast_uid)
+    # A real record (2024) names the hromada's own uid as its oblast uid; that is no parent.
+    return parent if parent and parent != region_id else None
+
+
+_LEVELS = {"yellow": 1, "red": 2}
+
+
+def _threat(value: object) -> tuple[str | None, str | None]:
+    """The most severe named threat and the most severe level among ``threats``.
+
+    Each threat may carry ``level`` red/yellow (official client 0.4.0); among equals the
+    first listed wins. ``unknown`` names no threat.
+    """
     if not isinstance(value, list):
-        return None
+        return None, None
+    threat: tuple[int, str | None] = (-1, None)
+    level: tuple[int, str | None] = (0, None)
     for entry in value:
-        if isinstance(entry, dict) and isinstance(entry.get("threat_type"), str):
-            return str(entry["threat_type"])[:64]
-    return None
+        if not isinstance(entry, dict):
+            continue
+        raw_level = entry.get("level")
+        rank = _LEVELS.get(raw_level, 0) if isinstance(raw_level, str) else 0
+        if rank > level[0]:
+            level = (rank, str(raw_level))
+        name = entry.get("threat_type")
+        if isinstance(name, str) and name and name != "unknown" and rank > threat[0]:
+            threat = (rank, name[:64])
+    return threat[1], level[1]
 
 
 def parse_active(body: bytes) -> list[Observation]:
@@ -97,12 +149,7 @@ def parse_active(body: bytes) -> list[Observation]:
     A payload that is not the expected envelope raises :class:`FeedFormatError`; a single odd
     alert inside a good envelope is skipped rather than failing the whole poll.
     """
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise FeedFormatError(f"invalid JSON: {exc}") from None
-    except RecursionError:
-        raise FeedFormatError("invalid JSON: nested too deeply") from None
+    data = jsonbody.loads(body)
     if not isinstance(data, dict):
         raise FeedFormatError(f"expected a JSON object, got {type(data).__name__}")
     alerts = data.get("alerts")

@@ -30,6 +30,13 @@ class Observation:
     since: datetime | None
     level: str | None = None
     threat: str | None = None
+    # The source says only part of the region is under alert (alerts.in.ua IoT "P": some of
+    # the oblast's raions or hromadas, not which ones); how to announce that is the merge's call.
+    partial: bool = False
+    # Where the source places the location, for places the registry learns from alerts:
+    # "oblast" | "raion" | "hromada" | "city", and the id of the oblast (or raion) it lies in.
+    place_level: str | None = None
+    parent_id: str | None = None
 
 
 class FeedError(Exception):

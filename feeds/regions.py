@@ -148,7 +148,8 @@ _RAION_ABBREVIATION = re.compile(r"\bр-н\b")  # "Львівський р-н"
 _OBLAST_WORDS = frozenset({"область", "обл", "oblast", "obl", "region", "регіон", "province"})
 _CITY_WORDS = frozenset({"м", "місто", "city", "г", "город"})
 _RAION_WORDS = frozenset({"raion", "район", "rayon", "district"})
-_FILLER = _OBLAST_WORDS | _CITY_WORDS | _RAION_WORDS
+_HROMADA_WORDS = frozenset({"громада", "територіальна", "тг", "отг", "hromada", "community"})
+_FILLER = _OBLAST_WORDS | _CITY_WORDS | _RAION_WORDS | _HROMADA_WORDS
 
 
 def _tokens(text: str) -> list[str]:
@@ -191,6 +192,8 @@ def _level_hint(text: str) -> frozenset[str]:
         hint |= {"city", "hromada"}
     if words & _RAION_WORDS:
         hint.add("raion")
+    if words & _HROMADA_WORDS:
+        hint.add("hromada")
     return frozenset(hint)
 
 
@@ -211,6 +214,7 @@ def _build(key_of: _KeyFn) -> dict[str, tuple[str, ...]]:
     return {key: tuple(ids) for key, ids in index.items()}
 
 
+_BUILT_IN = frozenset(_REGIONS)
 _LOOSE = _build(_loose_key)  # keys of names/aliases as typed
 _STRICT = _build(_strict_key)  # the same without filler words
 _CUTOFF = 0.6  # difflib similarity below which suggest() ignores a name
@@ -246,7 +250,7 @@ def all_regions() -> list[Region]:
 
 def top_level() -> list[Region]:
     """The 27 oblast-level locations (oblasts, Crimea, Kyiv, Sevastopol) by Ukrainian name."""
-    return [r for r in all_regions() if r.parent_id is None]
+    return [r for r in all_regions() if r.parent_id is None and r.id in _BUILT_IN]
 
 
 def _candidates(query: str) -> tuple[str, ...]:
@@ -343,4 +347,115 @@ def _collect_children(region_id: str, into: list[str]) -> None:
 
 
 def _children(region_id: str) -> Iterable[str]:
-    return (r.id for r in _REGIONS.values() if r.parent_id == region_id)
+    return _CHILDREN.get(region_id, ())
+
+
+def _index_children() -> dict[str, tuple[str, ...]]:
+    children: dict[str, list[str]] = {}
+    for region in _REGIONS.values():
+        if region.parent_id is not None:
+            children.setdefault(region.parent_id, []).append(region.id)
+    return {parent: tuple(ids) for parent, ids in children.items()}
+
+
+_CHILDREN = _index_children()
+
+
+def register(learned: Iterable[Region]) -> int:
+    """Add places learned from a source (ukrainealarm's region list, alert records).
+
+    Built-in regions win over learned ones with the same id; a learned place may be renamed by
+    a later report. Returns how many regions were added or changed.
+    """
+    global _LOOSE, _STRICT, _CHILDREN
+    changed = 0
+    for region in learned:
+        if region.id in _BUILT_IN or _REGIONS.get(region.id) == region:
+            continue
+        _REGIONS[region.id] = region
+        changed += 1
+    if changed:
+        _LOOSE = _build(_loose_key)
+        _STRICT = _build(_strict_key)
+        _CHILDREN = _index_children()
+    return changed
+
+
+def forget_learned() -> None:
+    """Back to the built-in registry (a bot loads the places its own database learned)."""
+    global _LOOSE, _STRICT, _CHILDREN
+    for region_id in [i for i in _REGIONS if i not in _BUILT_IN]:
+        del _REGIONS[region_id]
+    _LOOSE = _build(_loose_key)
+    _STRICT = _build(_strict_key)
+    _CHILDREN = _index_children()
+
+
+def built_in_ids() -> frozenset[str]:
+    return _BUILT_IN
+
+
+def learned_from(region_id: str, title: str, level: str | None, parent_id: str | None) -> Region:
+    """A registry entry for a place a source reported but the registry does not know."""
+    kind: Level = level if level in ("oblast", "city", "raion", "hromada") else "hromada"  # type: ignore[assignment]
+    return Region(
+        id=region_id,
+        name_uk=title,
+        name_en=transliterate(title),
+        level=kind,
+        parent_id=parent_id if parent_id and parent_id != region_id else None,
+        aliases=(),
+    )
+
+
+def raions_of(oblast_id: str) -> list[str]:
+    """The raions the registry knows in an oblast (for "3 of 7 raions under alert")."""
+    return [i for i in _children(oblast_id) if _REGIONS[i].level == "raion"]
+
+
+def oblast_of(region_id: str) -> str | None:
+    """The top-level region a place lies in (itself for an oblast); None if unknown."""
+    chain = lineage(region_id)
+    top = chain[-1]
+    region = _REGIONS.get(top)
+    if region is None or region.parent_id is not None or region.level not in ("oblast", "city"):
+        return None
+    return top
+
+
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "h", "ґ": "g", "д": "d", "е": "e", "є": "ie",
+    "ж": "zh", "з": "z", "и": "y", "і": "i", "ї": "i", "й": "i", "к": "k", "л": "l",
+    "м": "m", "н": "n", "о": "o", "п": "p", "р": "r", "с": "s", "т": "t", "у": "u",
+    "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh", "щ": "shch", "ь": "", "ю": "iu",
+    "я": "ia", "'": "", "’": "", "ʼ": "",
+}  # fmt: skip
+_WORD_START = {"є": "ye", "ї": "yi", "й": "y", "ю": "yu", "я": "ya"}
+_EN_WORDS = {
+    "район": "raion",
+    "область": "oblast",
+    "територіальна": "",
+    "громада": "hromada",
+    "м.": "",
+    "смт": "",
+    "та": "and",
+}
+
+
+def transliterate(name_uk: str) -> str:
+    """Latin name by Ukraine's official 2010 transliteration ("Стрийський район" ->
+    "Stryiskyi raion"); used for places learned without an English name."""
+    words = []
+    for word in name_uk.split():
+        lower = word.casefold()
+        if lower in _EN_WORDS:
+            if _EN_WORDS[lower]:
+                words.append(_EN_WORDS[lower])
+            continue
+        out = []
+        for index, ch in enumerate(lower):
+            table = _WORD_START if index == 0 or not lower[index - 1].isalpha() else {}
+            out.append(table.get(ch, _TRANSLIT.get(ch, ch)))
+        latin = "".join(out)
+        words.append(latin[:1].upper() + latin[1:] if word[:1].isupper() else latin)
+    return " ".join(words)

@@ -7,19 +7,19 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, tuple_, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
 from feeds.kinds import covers
 from feeds.model import AlertKind, Observation
+from storage import outbox
 from storage.models import (
     AlertEvent,
     AlertState,
     Chat,
     Feed,
     FeedObservation,
-    Outbox,
     Subscription,
     TruceEvidence,
 )
@@ -29,8 +29,9 @@ Key = tuple[str, str]  # (region_id, kind)
 
 
 def priority_for(kind: str) -> int:
-    """Lower is sooner: air-raid starts and ends go out before anything else."""
-    return 0 if kind == AlertKind.AIR_RAID else 1
+    """The outbox priority class (lower is sooner): air-raid starts and ends go out before
+    other alert kinds, which go before outage and informational notices."""
+    return outbox.PRIORITY_AIR_RAID if kind == AlertKind.AIR_RAID else outbox.PRIORITY_ALERT
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,27 +40,80 @@ class ActiveAlert:
     region_title: str
     kind: str
     since: datetime | None
+    level: str | None = None
+    threat: str | None = None
+
+
+PARTIAL_SUFFIX = "_partial"
+
+
+def state_kind(observation: Observation) -> str:
+    """The kind an observation is tracked under.
+
+    "Part of the oblast is under alert" (alerts.in.ua's IoT "P") is its own alert, so that it
+    neither reads as an oblast-wide alarm nor ends one that another source reports.
+    """
+    kind = str(observation.kind)
+    return kind + PARTIAL_SUFFIX if observation.partial else kind
+
+
+def base_kind(kind: str) -> str:
+    return kind.removesuffix(PARTIAL_SUFFIX)
 
 
 async def record_observations(
     session: AsyncSession, feed_id: int, observations: Iterable[Observation]
 ) -> None:
-    """Replace what feed ``feed_id`` reports as active with ``observations``."""
-    await session.execute(delete(FeedObservation).where(FeedObservation.feed_id == feed_id))
+    """Make what feed ``feed_id`` reports as active equal ``observations``.
+
+    Only the difference is written: a national answer has a thousand and more locations and
+    usually only a handful change between two polls.
+    """
+    wanted: dict[Key, tuple[str, datetime | None, str | None, str | None]] = {}
+    for o in observations:
+        wanted[(o.region_id, state_kind(o))] = (o.region_title, o.since, o.level, o.threat)
+    stored = {
+        (region_id, kind): (title, since, level, threat)
+        for region_id, kind, title, since, level, threat in await session.execute(
+            select(
+                FeedObservation.region_id,
+                FeedObservation.kind,
+                FeedObservation.region_title,
+                FeedObservation.since,
+                FeedObservation.level,
+                FeedObservation.threat,
+            ).where(FeedObservation.feed_id == feed_id)
+        )
+    }
+    gone = [key for key in stored if key not in wanted]
+    changed = [key for key, value in wanted.items() if key in stored and stored[key] != value]
+    fresh = [key for key in wanted if key not in stored]
+    for chunk in _chunks(gone + changed):
+        await session.execute(
+            delete(FeedObservation).where(
+                FeedObservation.feed_id == feed_id,
+                tuple_(FeedObservation.region_id, FeedObservation.kind).in_(chunk),
+            )
+        )
     rows = [
         {
             "feed_id": feed_id,
-            "region_id": o.region_id,
-            "kind": str(o.kind),
-            "region_title": o.region_title,
-            "since": o.since,
-            "level": o.level,
-            "threat": o.threat,
+            "region_id": key[0],
+            "kind": key[1],
+            "region_title": wanted[key][0],
+            "since": wanted[key][1],
+            "level": wanted[key][2],
+            "threat": wanted[key][3],
         }
-        for o in observations
+        for key in changed + fresh
     ]
     if rows:
         await session.execute(insert(FeedObservation), rows)
+
+
+def _chunks(keys: Sequence[Key], size: int = 400) -> Iterable[Sequence[Key]]:
+    for index in range(0, len(keys), size):
+        yield keys[index : index + size]
 
 
 def healthy(feed: Feed, now: datetime) -> bool:
@@ -69,31 +123,59 @@ def healthy(feed: Feed, now: datetime) -> bool:
     return now - feed.last_success_at <= timedelta(seconds=max(3 * feed.interval, 60.0))
 
 
+async def healthy_feeds(session: AsyncSession, now: datetime) -> frozenset[int]:
+    return frozenset(f.id for f in (await session.scalars(select(Feed))).all() if healthy(f, now))
+
+
 @dataclass(frozen=True, slots=True)
 class Merged:
     active: dict[Key, ActiveAlert]
-    watchers: list[Feed]  # the healthy feeds: only they can end an alert
+    watchers: list[str]  # kinds of the healthy feeds: only they can end an alert
 
     def watched(self, region_id: str, kind: str) -> bool:
-        return any(covers(feed.kind, region_id, kind) for feed in self.watchers)
+        return any(covers(feed_kind, region_id, base_kind(kind)) for feed_kind in self.watchers)
 
 
 async def _merged(session: AsyncSession, now: datetime) -> Merged:
     """An alert is on while any healthy feed reports it; it began at the earliest report."""
-    feeds = {f.id: f for f in (await session.scalars(select(Feed))).all()}
-    watchers = {i: f for i, f in feeds.items() if healthy(f, now)}
-    result = await session.scalars(
-        select(FeedObservation).where(FeedObservation.feed_id.in_(list(watchers)))
-    )
+    feeds = (await session.scalars(select(Feed))).all()
+    watchers = {f.id: f.kind for f in feeds if healthy(f, now)}
     merged: dict[Key, ActiveAlert] = {}
-    for row in result:
-        key = (row.region_id, row.kind)
-        earlier = merged.get(key)
-        if earlier is None or (
-            row.since is not None and (earlier.since is None or row.since < earlier.since)
-        ):
-            merged[key] = ActiveAlert(row.region_id, row.region_title, row.kind, row.since)
-    return Merged(merged, list(watchers.values()))
+    if watchers:
+        result = await session.execute(
+            select(
+                FeedObservation.region_id,
+                FeedObservation.kind,
+                FeedObservation.region_title,
+                FeedObservation.since,
+                FeedObservation.level,
+                FeedObservation.threat,
+            ).where(FeedObservation.feed_id.in_(list(watchers)))
+        )
+        for region_id, kind, title, since, level, threat in result:
+            key = (region_id, kind)
+            earlier = merged.get(key)
+            if earlier is None:
+                merged[key] = ActiveAlert(region_id, title, kind, since, level, threat)
+            elif since is not None and (earlier.since is None or since < earlier.since):
+                merged[key] = ActiveAlert(
+                    region_id,
+                    title,
+                    kind,
+                    since,
+                    level or earlier.level,
+                    threat or earlier.threat,
+                )
+            elif earlier.level is None or earlier.threat is None:
+                merged[key] = ActiveAlert(
+                    region_id,
+                    earlier.region_title,
+                    kind,
+                    earlier.since,
+                    earlier.level or level,
+                    earlier.threat or threat,
+                )
+    return Merged(merged, sorted(set(watchers.values())))
 
 
 async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> list[AlertEvent]:
@@ -104,33 +186,73 @@ async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> lis
     for it failing), its announced state is kept: silence from a broken feed is not all clear.
     """
     merged = await _merged(session, now)
-    states = {(s.region_id, s.kind): s for s in (await session.scalars(select(AlertState))).all()}
+    active_before = {
+        (region_id, kind): title
+        for region_id, kind, title in await session.execute(
+            select(AlertState.region_id, AlertState.kind, AlertState.region_title).where(
+                AlertState.active
+            )
+        )
+    }
+    starts = [alert for key, alert in sorted(merged.active.items()) if key not in active_before]
+    ends = [
+        key for key in sorted(active_before) if key not in merged.active and merged.watched(*key)
+    ]
+    if not starts and not ends:
+        return []
+
     events: list[AlertEvent] = []
-    for key, alert in sorted(merged.active.items()):
-        state = states.get(key)
-        if state is not None and state.active:
-            continue
-        if state is None:
-            state = AlertState(region_id=alert.region_id, kind=alert.kind)
-            session.add(state)
-        state.region_title = alert.region_title
-        state.active = True
-        state.since = alert.since or now
-        state.changed_at = now
-        events.append(_event(alert.region_id, alert.region_title, alert.kind, "start", state.since))
-    for key, state in sorted(states.items()):
-        if state.active and key not in merged.active and merged.watched(*key):
-            state.active = False
-            state.changed_at = now
-            events.append(_event(state.region_id, state.region_title, state.kind, "end", now))
+    known = set()
+    if starts:
+        start_keys = [(a.region_id, a.kind) for a in starts]
+        for chunk in _chunks(start_keys):
+            known |= {
+                (region_id, kind)
+                for region_id, kind in await session.execute(
+                    select(AlertState.region_id, AlertState.kind).where(
+                        tuple_(AlertState.region_id, AlertState.kind).in_(chunk)
+                    )
+                )
+            }
+    new_states = []
+    for alert in starts:
+        since = alert.since or now
+        values = {
+            "region_title": alert.region_title,
+            "active": True,
+            "since": since,
+            "changed_at": now,
+        }
+        if (alert.region_id, alert.kind) in known:
+            await session.execute(
+                update(AlertState)
+                .where(AlertState.region_id == alert.region_id, AlertState.kind == alert.kind)
+                .values(**values)
+            )
+        else:
+            new_states.append({"region_id": alert.region_id, "kind": alert.kind, **values})
+        event = _event(alert.region_id, alert.region_title, alert.kind, "start", since)
+        event.level, event.threat = alert.level, alert.threat
+        events.append(event)
+    if new_states:
+        await session.execute(insert(AlertState), new_states)
+    for region_id, kind in ends:
+        await session.execute(
+            update(AlertState)
+            .where(AlertState.region_id == region_id, AlertState.kind == kind)
+            .values(active=False, changed_at=now)
+        )
+        events.append(_event(region_id, active_before[(region_id, kind)], kind, "end", now))
+
+    active_now = (set(active_before) - set(ends)) | set(merged.active)
     for event in events:
         event.detected_at = now
         event.source = source
-    if events:
-        session.add_all(events)
-        await session.flush()
-        await _record_evidence(session, events, now)
-        await _enqueue(session, events, now)
+        _count_parts(event, active_now)
+    session.add_all(events)
+    await session.flush()
+    await _record_evidence(session, events, now)
+    await _enqueue(session, events, now, active_now)
     return events
 
 
@@ -160,34 +282,110 @@ async def _record_evidence(
         await session.execute(insert(TruceEvidence), rows)
 
 
-async def _enqueue(session: AsyncSession, events: Sequence[AlertEvent], now: datetime) -> None:
-    rows: list[dict[str, object]] = []
+async def _enqueue(
+    session: AsyncSession, events: Sequence[AlertEvent], now: datetime, active: set[Key]
+) -> None:
+    places: set[str] = set()
     for event in events:
-        # A subscriber to a place also hears of alerts that cover it from above (its raion,
-        # its oblast), so the recipients of an event are the subscribers of the region itself
-        # and of everything inside it.
-        region_ids = regions.with_descendants(event.region_id)
-        chat_ids = (
-            await session.scalars(
-                select(Subscription.chat_id)
-                .join(Chat, Chat.chat_id == Subscription.chat_id)
-                .where(Subscription.region_id.in_(region_ids), Chat.active)
-                .distinct()
-            )
-        ).all()
-        rows.extend(
-            {
-                "event_id": event.id,
-                "chat_id": chat_id,
-                "priority": priority_for(event.kind),
-                "status": "pending",
-                "attempts": 0,
-                "created_at": now,
-            }
-            for chat_id in chat_ids
+        places |= _audience(event.region_id)
+    subscriptions = await _subscriptions(session, places)
+    for event in events:
+        chat_ids = _recipients(
+            subscriptions,
+            event.region_id,
+            event.kind,
+            ended=event.transition == "end",
+            active=active,
         )
-    if rows:
-        await session.execute(insert(Outbox), rows)
+        # Bulk and idempotent; an end supersedes its start's unsent rows (storage/outbox.py).
+        await outbox.enqueue_alert(
+            session, event, chat_ids, now, priority=priority_for(base_kind(event.kind))
+        )
+
+
+def _audience(region_id: str) -> set[str]:
+    """Places whose subscribers may hear of an alert here: above it and inside it."""
+    return set(regions.with_descendants(region_id)) | set(regions.lineage(region_id))
+
+
+Subscriptions = dict[str, list[tuple[int, str | None]]]  # place -> [(chat id, kinds)]
+
+
+async def _subscriptions(session: AsyncSession, places: set[str]) -> Subscriptions:
+    found: Subscriptions = {}
+    ordered = sorted(places)
+    for index in range(0, len(ordered), 400):
+        rows = await session.execute(
+            select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
+            .join(Chat, Chat.chat_id == Subscription.chat_id)
+            .where(Subscription.region_id.in_(ordered[index : index + 400]), Chat.active)
+        )
+        for chat_id, place, kinds in rows:
+            found.setdefault(place, []).append((chat_id, kinds))
+    return found
+
+
+def _recipients(
+    subscriptions: Subscriptions,
+    region_id: str,
+    kind: str,
+    *,
+    ended: bool,
+    active: set[Key],
+) -> list[int]:
+    wanted: set[int] = set()
+    covered: set[int] = set()
+    plain = base_kind(kind)
+    for place in _audience(region_id):
+        for chat_id, kinds in subscriptions.get(place, ()):
+            if kinds is not None and plain not in kinds.split(","):
+                continue
+            chain = regions.lineage(place)
+            if ended and region_id in chain and any((r, kind) in active for r in chain):
+                covered.add(chat_id)
+                continue
+            wanted.add(chat_id)
+    return sorted(wanted - covered)
+
+
+async def subscribers_for(
+    session: AsyncSession,
+    region_id: str,
+    kind: str,
+    *,
+    ended: bool = False,
+    active: set[Key] | None = None,
+) -> list[int]:
+    """Active chats that want this alert.
+
+    A subscriber to a place hears of alerts that cover it from above (its raion, its oblast),
+    and a subscriber to an oblast hears of alerts inside it (ukrainealarm no longer raises
+    oblast-wide alarms, only raion and hromada ones, so an oblast subscriber would otherwise
+    hear nothing). A subscription limited to some alert kinds skips the others. The end of an
+    alert is not sent to a place still covered by another alert of the kind (the raion's alert
+    ended but the oblast-wide one goes on): that would read as "all clear" when it is not.
+    """
+    subscriptions = await _subscriptions(session, _audience(region_id))
+    return _recipients(subscriptions, region_id, kind, ended=ended, active=active or set())
+
+
+def _count_parts(event: AlertEvent, active: set[Key]) -> None:
+    """For an alert below oblast level: how many of the oblast's raions are under alert."""
+    region = regions.get(event.region_id)
+    oblast = regions.oblast_of(event.region_id)
+    if region is None or oblast is None or region.parent_id is None:
+        return
+    raions = regions.raions_of(oblast)
+    if not raions:
+        return
+    under = sum(
+        1
+        for raion in raions
+        if any((place, event.kind) in active for place in regions.with_descendants(raion))
+        or (oblast, event.kind) in active
+    )
+    event.parts_active = under
+    event.parts_total = len(raions)
 
 
 async def active_alerts(session: AsyncSession, region_ids: Iterable[str]) -> list[AlertState]:

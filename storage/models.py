@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     MetaData,
     String,
@@ -62,6 +63,12 @@ class Chat(Base):
     lang: Mapped[str | None] = mapped_column(String(8), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Shown to admins for channels ("@lviv_alerts"); Telegram ids alone are unreadable.
+    title: Mapped[str | None] = mapped_column(Text, nullable=True)
+    username: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Why and when the chat stopped getting messages (blocked, kicked, chat not found).
+    deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    deactivated_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Subscription(Base):
@@ -72,6 +79,8 @@ class Subscription(Base):
     )
     region_id: Mapped[str] = mapped_column(String(32), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # Comma-separated alert kinds the chat wants for this region; None means every kind.
+    kinds: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Feed(Base):
@@ -138,6 +147,13 @@ class AlertEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))
+    # For an alert in a raion or hromada: how many raions of its oblast were under an alert of
+    # this kind at that moment, out of how many the registry knows (for oblast subscribers).
+    parts_active: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    parts_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # Threat level ("red"/"yellow") and type as the source gave them, shown in the message.
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    threat: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Truce(Base):
@@ -184,20 +200,61 @@ class TruceEvidence(Base):
 
 
 class Outbox(Base):
-    """One message for one chat, durable before it is sent; unique per event and chat."""
+    """One message for one chat, durable before it is sent (see storage/outbox.py).
+
+    A row carries an alert event (``event_id``) or a notice (``notice_id``), never both; each
+    is unique per chat, so enqueueing twice is harmless.
+    """
 
     __tablename__ = "outbox"
-    __table_args__ = (UniqueConstraint("event_id", "chat_id"),)
+    __table_args__ = (
+        UniqueConstraint("event_id", "chat_id"),
+        UniqueConstraint("notice_id", "chat_id"),
+        # The dispatcher's claim: pending rows in priority order.
+        Index("ix_outbox_status_priority_id", "status", "priority", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    event_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_events.id", ondelete="CASCADE"), index=True
+    # (No index of its own: the unique (event_id, chat_id) serves lookups by event.)
+    event_id: Mapped[int | None] = mapped_column(
+        ForeignKey("alert_events.id", ondelete="CASCADE"), nullable=True
     )
+    # A notice (outage, informational) from storage.delivery_models.Notice.
+    notice_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    # On an alert's end: the start event whose message was never sent; one combined text goes.
+    replaces_event_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
-    status: Mapped[str] = mapped_column(String(16), default="pending", index=True)
+    # pending | inflight | sent | failed | superseded | dropped
+    status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+
+
+class Place(Base):
+    """A region learned from a source (ukrainealarm's region list, alert records), beside the
+    registry's built-in ones."""
+
+    __tablename__ = "places"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name_uk: Mapped[str] = mapped_column(Text)
+    name_en: Mapped[str] = mapped_column(Text)
+    level: Mapped[str] = mapped_column(String(16))
+    parent_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    source: Mapped[str] = mapped_column(String(64))
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class BotState(Base):
+    """Small durable facts, e.g. whether subscribers were told that coverage is lost."""
+
+    __tablename__ = "bot_state"
+
+    key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,89 +1,392 @@
-"""The outbox: pending messages, claimed in priority order and marked when Telegram took them."""
+"""The outbox: every message for every chat is a durable row before anything is sent.
+
+Enqueueing (for producers)
+--------------------------
+- Alert events: :func:`enqueue_alert` (``storage.alerts`` calls it in the transaction that
+  records the event): one row per recipient, in bulk.
+- Anything else (outage notices, informational messages): :func:`enqueue_notice` with an
+  idempotency ``key``, a ``kind`` (a word such as ``"outage"``, shown in /stats), the
+  recipients and either a pre-rendered ``text`` (sent as is) or a ``payload`` rendered per chat
+  language when sent (``{"key": <bot/i18n.py key>, "values": {...}}`` works out of the box;
+  other shapes need a renderer registered with ``bot.outbox_render.register_notice_kind``).
+  Pass ``priority=PRIORITY_OUTAGE`` or ``PRIORITY_INFO`` (the default).
+
+Both are idempotent: a row is unique per (event, chat) and per (notice, chat), so enqueueing
+the same thing twice adds nothing. Call them inside the caller's transaction and wake the
+dispatcher afterwards (``AlertBot.dispatcher.wake()``; it also looks every second).
+
+Priorities
+----------
+Lower goes sooner. A row's priority is its class plus 0 for a channel and 1 for any other
+chat, so a channel post (one call, every subscriber of the channel) goes before the direct
+messages of its class: air raid (0) < other alert kinds (10) < outages (20) < information (30).
+
+Row life
+--------
+``pending`` → ``inflight`` (claimed by the dispatcher, committed before the send) → ``sent``
+(committed right after Telegram accepted it) or ``failed`` / ``dropped`` (the chat is gone).
+A pending alert start whose alert has ended becomes ``superseded``; the end's row for that chat
+then carries ``replaces_event_id`` and is rendered as one message "alert from X to Y, over".
+After a crash, :func:`recover` puts ``inflight`` rows back to ``pending``: a send Telegram
+accepted just before the process died is sent again (a rare duplicate beats a missed alert).
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any, cast
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import Insert, Table, column, func, select, table, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage.delivery_models import Notice
 from storage.models import AlertEvent, Chat, Outbox, TruceEvidence
+
+PRIORITY_AIR_RAID = 0
+PRIORITY_ALERT = 10
+PRIORITY_OUTAGE = 20
+PRIORITY_INFO = 30
+DIRECT = 1  # added to the class for anything but a channel
+
+PENDING = "pending"
+INFLIGHT = "inflight"
+SENT = "sent"
+FAILED = "failed"
+SUPERSEDED = "superseded"
+DROPPED = "dropped"
+UNDELIVERED = (PENDING, INFLIGHT)
+
+TABLE = cast(Table, Outbox.__table__)  # Core statements: no ORM session bookkeeping
+_CHUNK = 500  # ids per UPDATE ... IN (...): well under every driver's parameter limit
+
+
+def priority_class(priority: int) -> int:
+    return priority - priority % 10
+
+
+def _insert(session: AsyncSession) -> Any:
+    """INSERT ... ON CONFLICT DO NOTHING for this database (both dialects spell it alike)."""
+    dialect = session.get_bind().dialect.name
+    return postgresql.insert if dialect == "postgresql" else sqlite.insert
+
+
+# The bulk insert goes through an untyped copy of the table with values converted once, not
+# 100,000 times: a broadcast to 100,000 chats is enqueued in about a second on SQLite.
+_BULK_COLUMNS = (
+    "event_id",
+    "notice_id",
+    "replaces_event_id",
+    "chat_id",
+    "priority",
+    "status",
+    "attempts",
+    "created_at",
+)
+_BULK = table("outbox", *(column(name) for name in _BULK_COLUMNS))
+
+
+def _ignore_duplicates(session: AsyncSession, columns: list[str]) -> Insert:
+    statement: Insert = _insert(session)(_BULK).on_conflict_do_nothing(index_elements=columns)
+    return statement
+
+
+def _stored_time(session: AsyncSession, moment: datetime) -> Any:
+    """``moment`` as the driver takes it for ``outbox.created_at``."""
+    process = TABLE.c.created_at.type.bind_processor(session.get_bind().dialect)
+    return process(moment) if process else moment
 
 
 @dataclass(frozen=True, slots=True)
-class Delivery:
-    outbox_id: int
-    chat_id: int
-    lang: str | None
-    event: AlertEvent
-    truce_ids: tuple[int, ...]
+class Enqueued:
+    inserted: int
+    superseded: int
 
 
-async def pending(session: AsyncSession, now: datetime, limit: int = 100) -> list[Delivery]:
-    rows = (
-        await session.execute(
-            select(Outbox.id, Outbox.chat_id, Chat.lang, AlertEvent)
-            .join(AlertEvent, AlertEvent.id == Outbox.event_id)
-            .join(Chat, Chat.chat_id == Outbox.chat_id)
-            .where(
-                Outbox.status == "pending",
-                Chat.active,
-                or_(Outbox.not_before.is_(None), Outbox.not_before <= now),
+async def enqueue_alert(
+    session: AsyncSession,
+    event: AlertEvent,
+    chat_ids: Iterable[int],
+    now: datetime,
+    *,
+    priority: int,
+) -> Enqueued:
+    """One row per chat for ``event`` (already flushed, so it has an id); ``priority`` is the
+    class. The end of an alert supersedes its start's rows that were not sent yet."""
+    recipients = set(chat_ids)
+    replaced: set[int] = set()
+    start_id: int | None = None
+    superseded = 0
+    if event.transition == "end":
+        start_id = await session.scalar(
+            select(func.max(AlertEvent.id)).where(
+                AlertEvent.region_id == event.region_id,
+                AlertEvent.kind == event.kind,
+                AlertEvent.transition == "start",
+                AlertEvent.id < event.id,
             )
-            .order_by(Outbox.priority, Outbox.id)
-            .limit(limit)
         )
-    ).all()
-    event_ids = {row[3].id for row in rows}
-    evidence: dict[int, list[int]] = {}
-    if event_ids:
-        for event_id, truce_id in await session.execute(
-            select(TruceEvidence.event_id, TruceEvidence.truce_id).where(
-                TruceEvidence.event_id.in_(event_ids)
+        if start_id is not None:
+            # Atomic against the dispatcher's claim: a row it already took is not touched.
+            result = await session.execute(
+                update(TABLE)
+                .where(Outbox.event_id == start_id, Outbox.status == PENDING)
+                .values(status=SUPERSEDED)
+                .returning(Outbox.chat_id)
             )
-        ):
-            evidence.setdefault(event_id, []).append(truce_id)
-    return [
-        Delivery(row[0], row[1], row[2], row[3], tuple(sorted(evidence.get(row[3].id, []))))
-        for row in rows
+            gone = set(result.scalars().all())
+            superseded = len(gone)
+            # A chat that no longer gets the end (e.g. still under a wider alert of the kind)
+            # is not told a stale start either: that wider alert already speaks for it.
+            replaced = gone & recipients
+    created = _stored_time(session, now)
+    rows = [
+        {
+            "event_id": event.id,
+            "chat_id": chat_id,
+            "priority": priority + DIRECT,
+            "replaces_event_id": start_id if chat_id in replaced else None,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": created,
+        }
+        for chat_id in sorted(recipients)
     ]
+    inserted = 0
+    if rows:
+        which = Outbox.event_id == event.id
+        before = await _count(session, which)
+        await session.execute(_ignore_duplicates(session, ["event_id", "chat_id"]), rows)
+        # (A driver's rowcount for a bulk insert is not reliable: count instead.)
+        inserted = await _count(session, which) - before
+        await _channels_first(session, which, priority)
+    return Enqueued(inserted, superseded)
 
 
-async def mark_sent(session: AsyncSession, outbox_id: int, now: datetime) -> None:
+async def enqueue_notice(
+    session: AsyncSession,
+    *,
+    key: str,
+    kind: str,
+    chat_ids: Iterable[int],
+    now: datetime,
+    text: str | None = None,
+    payload: Mapping[str, Any] | None = None,
+    priority: int = PRIORITY_INFO,
+) -> Enqueued:
+    """Queue a notice for ``chat_ids``; the same ``key`` again adds only new recipients."""
+    if (text is None) == (payload is None):
+        raise ValueError("a notice has either a text or a payload")
+    notice_id = await session.scalar(select(Notice.id).where(Notice.key == key))
+    if notice_id is None:
+        notice = Notice(
+            key=key,
+            kind=kind,
+            priority=priority,
+            text=text,
+            payload=None if payload is None else json.dumps(payload, ensure_ascii=False),
+            created_at=now,
+        )
+        session.add(notice)
+        await session.flush()
+        notice_id = notice.id
+    created = _stored_time(session, now)
+    rows = [
+        {
+            "notice_id": notice_id,
+            "chat_id": chat_id,
+            "priority": priority + DIRECT,
+            "status": PENDING,
+            "attempts": 0,
+            "created_at": created,
+        }
+        for chat_id in sorted(set(chat_ids))
+    ]
+    inserted = 0
+    if rows:
+        which = Outbox.notice_id == notice_id
+        before = await _count(session, which)
+        await session.execute(_ignore_duplicates(session, ["notice_id", "chat_id"]), rows)
+        inserted = await _count(session, which) - before
+        await _channels_first(session, which, priority)
+    return Enqueued(inserted, 0)
+
+
+async def _count(session: AsyncSession, which: Any) -> int:
+    return int(await session.scalar(select(func.count()).select_from(Outbox).where(which)) or 0)
+
+
+def _rowcount(result: Any, default: int) -> int:
+    count = getattr(result, "rowcount", -1)
+    return int(count) if isinstance(count, int) and count >= 0 else default
+
+
+async def _channels_first(session: AsyncSession, which: Any, priority: int) -> None:
+    channels = select(Chat.chat_id).where(Chat.kind == "channel").scalar_subquery()
     await session.execute(
-        update(Outbox).where(Outbox.id == outbox_id).values(status="sent", sent_at=now)
+        update(TABLE)
+        .where(which, Outbox.chat_id.in_(channels), Outbox.status == PENDING)
+        .values(priority=priority)
     )
 
 
-async def mark_failed(session: AsyncSession, outbox_id: int, error: str) -> None:
+@dataclass(frozen=True, slots=True)
+class Claimed:
+    """A row the dispatcher took: where it goes and what to render."""
+
+    id: int
+    chat_id: int
+    chat_kind: str
+    lang: str | None
+    priority: int
+    attempts: int
+    event_id: int | None
+    replaces_event_id: int | None
+    notice_id: int | None
+
+
+async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` due rows in priority order and mark them in flight."""
+    statement = (
+        select(
+            Outbox.id,
+            Outbox.chat_id,
+            Chat.kind,
+            Chat.lang,
+            Outbox.priority,
+            Outbox.attempts,
+            Outbox.event_id,
+            Outbox.replaces_event_id,
+            Outbox.notice_id,
+        )
+        .join(Chat, Chat.chat_id == Outbox.chat_id)
+        .where(
+            Outbox.status == PENDING,
+            Chat.active,
+            (Outbox.not_before.is_(None)) | (Outbox.not_before <= now),
+        )
+        .order_by(Outbox.priority, Outbox.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        # Only one dispatcher runs, but a second one must never take the same rows.
+        statement = statement.with_for_update(of=Outbox, skip_locked=True)
+    rows = [Claimed(*row) for row in (await session.execute(statement)).all()]
+    for chunk in _chunks([r.id for r in rows]):
+        await session.execute(
+            update(TABLE)
+            .where(Outbox.id.in_(chunk))
+            .values(status=INFLIGHT, claimed_at=now, attempts=Outbox.attempts + 1)
+        )
+    return rows
+
+
+def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(ids), _CHUNK):
+        yield ids[start : start + _CHUNK]
+
+
+async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+    for chunk in _chunks(ids):
+        await session.execute(
+            update(TABLE)
+            .where(Outbox.id.in_(chunk))
+            .values(status=SENT, sent_at=now, last_error=None)
+        )
+
+
+async def mark_failed(
+    session: AsyncSession, outbox_id: int, error: str, *, status: str = FAILED
+) -> None:
     await session.execute(
-        update(Outbox)
-        .where(Outbox.id == outbox_id)
-        .values(status="failed", last_error=error[:500], attempts=Outbox.attempts + 1)
+        update(TABLE).where(Outbox.id == outbox_id).values(status=status, last_error=error[:500])
     )
 
 
-async def retry_later(
-    session: AsyncSession, outbox_id: int, not_before: datetime, error: str, *, count: bool = True
-) -> int:
-    """Put a message back for later; returns its attempt count."""
-    row = await session.get(Outbox, outbox_id)
-    if row is None:
-        return 0
-    row.not_before = not_before
-    row.last_error = error[:500]
-    if count:
-        row.attempts += 1
-    return row.attempts
+async def release(session: AsyncSession, ids: Sequence[int]) -> None:
+    """Claimed rows that were not sent (a clean stop) go back to the queue."""
+    for chunk in _chunks(ids):
+        await session.execute(
+            update(TABLE)
+            .where(Outbox.id.in_(chunk), Outbox.status == INFLIGHT)
+            .values(status=PENDING)
+        )
+
+
+async def recover(session: AsyncSession) -> int:
+    """At start: rows left in flight by a killed process are due again; returns how many."""
+    result = await session.execute(
+        update(TABLE).where(Outbox.status == INFLIGHT).values(status=PENDING)
+    )
+    return _rowcount(result, 0)
+
+
+async def drop_for_chat(session: AsyncSession, chat_id: int, reason: str) -> None:
+    """A chat that cannot be reached: its queued messages will never go."""
+    await session.execute(
+        update(TABLE)
+        .where(Outbox.chat_id == chat_id, Outbox.status.in_(UNDELIVERED))
+        .values(status=DROPPED, last_error=reason[:500])
+    )
 
 
 async def depth(session: AsyncSession) -> int:
-    from sqlalchemy import func
-
+    """Messages not yet delivered (waiting or in flight)."""
     return int(
         await session.scalar(
-            select(func.count()).select_from(Outbox).where(Outbox.status == "pending")
+            select(func.count()).select_from(Outbox).where(Outbox.status.in_(UNDELIVERED))
         )
         or 0
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Backlog:
+    waiting: int
+    air_raid_waiting: int
+    oldest_air_raid: datetime | None
+
+
+async def backlog(session: AsyncSession) -> Backlog:
+    undelivered = Outbox.status.in_(UNDELIVERED)
+    air_raid = Outbox.priority < PRIORITY_ALERT
+    total = await session.scalar(select(func.count()).select_from(Outbox).where(undelivered))
+    row = (
+        await session.execute(
+            select(func.count(), func.min(Outbox.created_at)).where(undelivered, air_raid)
+        )
+    ).one()
+    return Backlog(int(total or 0), int(row[0] or 0), row[1])
+
+
+async def load_events(session: AsyncSession, ids: Iterable[int]) -> dict[int, AlertEvent]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    result = await session.scalars(select(AlertEvent).where(AlertEvent.id.in_(wanted)))
+    return {event.id: event for event in result}
+
+
+async def evidence(session: AsyncSession, event_ids: Iterable[int]) -> dict[int, list[int]]:
+    """Event id -> ids of the truces announced in force when it happened."""
+    wanted = sorted(set(event_ids))
+    found: dict[int, list[int]] = {}
+    if wanted:
+        for event_id, truce_id in await session.execute(
+            select(TruceEvidence.event_id, TruceEvidence.truce_id).where(
+                TruceEvidence.event_id.in_(wanted)
+            )
+        ):
+            found.setdefault(event_id, []).append(truce_id)
+    return found
+
+
+async def load_notices(session: AsyncSession, ids: Iterable[int]) -> dict[int, Notice]:
+    wanted = sorted(set(ids))
+    if not wanted:
+        return {}
+    result = await session.scalars(select(Notice).where(Notice.id.in_(wanted)))
+    return {notice.id: notice for notice in result}

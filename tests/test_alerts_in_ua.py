@@ -234,12 +234,19 @@ def test_an_empty_alert_list_is_all_clear() -> None:
 
 # --- property: nothing but FeedFormatError escapes -------------------------------------------
 
+scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=20)
 json_values = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats() | st.text(),
+    scalars,
     lambda children: (
-        st.lists(children, max_size=5) | st.dictionaries(st.text(max_size=10), children, max_size=5)
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4)
     ),
-    max_leaves=15,
+    max_leaves=10,
+)
+# Values for the known keys: shallow, so that many records fit in the example budget.
+field_values = (
+    scalars
+    | st.lists(scalars, max_size=3)
+    | st.dictionaries(st.text(max_size=10), scalars, max_size=3)
 )
 offsets = st.sampled_from(
     [
@@ -249,7 +256,13 @@ offsets = st.sampled_from(
         timezone(-timedelta(hours=12)),
     ]
 )
-timestamps = st.datetimes(timezones=offsets).flatmap(
+# Any moment, and moments at the ends of the calendar, where converting to UTC overflows.
+moments = (
+    st.datetimes(timezones=offsets)
+    | st.datetimes(max_value=datetime(1, 1, 2), timezones=offsets)
+    | st.datetimes(min_value=datetime(9999, 12, 30), timezones=offsets)
+)
+timestamps = moments.flatmap(
     lambda moment: st.sampled_from(
         [
             moment.isoformat(),
@@ -259,29 +272,29 @@ timestamps = st.datetimes(timezones=offsets).flatmap(
     )
 )
 alert_fields = {
-    "id": json_values,
+    "id": field_values,
     "alert_type": st.sampled_from(
         ["air_raid", "artillery_shelling", "urban_fights", "chemical", "nuclear", "drones"]
     )
-    | json_values,
-    "location_uid": st.integers() | st.from_regex(r"\A\s*[0-9]{1,4}\s*\Z") | json_values,
-    "location_title": json_values,
-    "location_type": st.sampled_from(["oblast", "raion", "hromada", "city"]) | json_values,
-    "location_oblast": json_values,
-    "location_oblast_uid": st.integers() | json_values,
-    "started_at": timestamps | json_values,
-    "finished_at": st.none() | timestamps | json_values,
-    "deleted_at": st.none() | json_values,
-    "updated_at": timestamps | json_values,
-    "alert_level": st.sampled_from(["red", "yellow"]) | json_values,
-    "threats": st.lists(st.fixed_dictionaries({"threat_type": json_values})) | json_values,
-    "notes": json_values,
-    "calculated": json_values,
+    | field_values,
+    "location_uid": st.integers() | st.from_regex(r"\A\s*[0-9]{1,4}\s*\Z") | field_values,
+    "location_title": field_values,
+    "location_type": st.sampled_from(["oblast", "raion", "hromada", "city"]) | field_values,
+    "location_oblast": field_values,
+    "location_oblast_uid": st.integers() | field_values,
+    "started_at": timestamps | field_values,
+    "finished_at": st.none() | timestamps | field_values,
+    "deleted_at": st.none() | field_values,
+    "updated_at": timestamps | field_values,
+    "alert_level": st.sampled_from(["red", "yellow"]) | field_values,
+    "threats": st.lists(st.fixed_dictionaries({"threat_type": field_values})) | field_values,
+    "notes": field_values,
+    "calculated": field_values,
 }
-alert_records = st.fixed_dictionaries({}, optional=alert_fields) | json_values
+alert_records = st.fixed_dictionaries({}, optional=alert_fields) | field_values
 envelopes = st.fixed_dictionaries(
-    {"alerts": st.lists(alert_records, max_size=8)},
-    optional={"meta": json_values, "disclaimer": json_values},
+    {"alerts": st.lists(alert_records, max_size=6)},
+    optional={"meta": field_values, "disclaimer": field_values},
 )
 PROPERTY = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -314,6 +327,14 @@ def test_any_json_value_parses_or_raises_feed_format_error(value: object) -> Non
 @given(envelopes)
 def test_alert_shaped_garbage_parses_or_raises_feed_format_error(envelope: object) -> None:
     check_parse(json.dumps(envelope).encode())
+
+
+@PROPERTY
+@given(timestamps | field_values)
+def test_any_start_time_keeps_the_alert(started_at: object) -> None:
+    [observation] = parse_active(body(alert(started_at=started_at)))
+    assert observation.region_id == "27"
+    assert observation.since is None or observation.since.utcoffset() == timedelta(0)
 
 
 @PROPERTY

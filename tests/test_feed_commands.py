@@ -112,3 +112,36 @@ async def test_added_feed_is_polled_on_schedule_without_restart(
     seen = sum(1 for path, _ in feed_server.requests if path == EXTRA)
     await asyncio.sleep(2.5)
     assert sum(1 for path, _ in feed_server.requests if path == EXTRA) == seen, "paused: no polls"
+
+
+async def test_feed_over_the_providers_budget_is_refused(
+    start_bot: BotFactory, bot_api: FakeBotApi
+) -> None:
+    await start_bot(env=ENV)
+    reply = await admin(
+        bot_api,
+        "/feed_add fast alerts_in_ua https://api.alerts.in.ua/v1/alerts/active.json "
+        "interval=3 token_env=EXTRA_TOKEN",
+    )
+    assert "запитів на хвилину до api.alerts.in.ua" in reply, reply
+    assert "fast" not in await admin(bot_api, "/feed_list")
+
+
+async def test_paused_feed_resumes_with_a_full_answer_not_a_304(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot(env=ENV, config_updates={"allow_private_feeds": True})
+    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    body, modified = answer(lviv_alert(), updated=clock.now)
+    feed_server.set(FEED_PATH, body, last_modified=modified)
+    await bot.poll_now("alerts-in-ua")
+    await admin(bot_api, "/feed_pause alerts-in-ua")
+    await admin(bot_api, "/feed_resume alerts-in-ua")
+    requests_before = len(feed_server.requests)
+    assert (await bot.poll_now("alerts-in-ua")).ok
+    _path, headers = feed_server.requests[requests_before]
+    assert headers.get("If-Modified-Since") is None
+    from tests.test_end_to_end import settle
+
+    await settle(bot)
+    assert not any(m.startswith("🟢") for m in bot_api.messages_to(RESIDENT)), "no false end"

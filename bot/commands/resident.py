@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.commands.common import Ask, ask, reply
-from bot.commands.truce_args import split_arguments
+from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.i18n import LANGUAGES, t
 from bot.render import kind_name, kyiv_time, region_name, scope_name
 from feeds import regions
@@ -47,11 +49,65 @@ async def start(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     await reply(update, text)
 
 
+KIND_WORDS: dict[str, str] = {
+    "air": "air_raid",
+    "air_raid": "air_raid",
+    "airraid": "air_raid",
+    "повітряна": "air_raid",
+    "artillery": "artillery",
+    "артилерія": "artillery",
+    "артобстріл": "artillery",
+    "urban": "urban_fights",
+    "urban_fights": "urban_fights",
+    "бої": "urban_fights",
+    "chemical": "chemical",
+    "хімічна": "chemical",
+    "nuclear": "nuclear",
+    "радіаційна": "nuclear",
+    "other": "other",
+    "інші": "other",
+}
+
+
+def _kinds(value: str) -> tuple[str, ...] | None:
+    """``kinds=`` value: None for all; ValueError for an unknown word."""
+    if value.strip().lower() in ("all", "усі", "всі"):
+        return None
+    chosen: list[str] = []
+    for word in value.lower().replace(";", ",").split(","):
+        word = word.strip()
+        if not word:
+            continue
+        kind = KIND_WORDS.get(word)
+        if kind is None:
+            raise ValueError(word)
+        if kind not in chosen:
+            chosen.append(kind)
+    if not chosen:
+        raise ValueError(value)
+    return tuple(chosen)
+
+
 async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     a = await ask(update, context)
     if a is None:
         return
-    query = _argument(a)
+    try:
+        words = split_arguments(a.text)
+    except ArgumentError:
+        words = a.text.split()[1:]
+    kinds: tuple[str, ...] | Literal["keep"] | None = "keep"
+    rest = []
+    for word in words:
+        if word.lower().startswith("kinds="):
+            try:
+                kinds = _kinds(word.partition("=")[2])
+            except ValueError as exc:
+                await reply(update, a.t("subscribe.bad_kind", kind=str(exc)))
+                return
+        else:
+            rest.append(word)
+    query = " ".join(rest).strip()
     if not query:
         await reply(update, a.t("subscribe.usage"))
         return
@@ -61,16 +117,22 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     services = a.services
     async with services.sessions() as session, session.begin():
-        added = await chat_store.subscribe(session, a.chat_id, region.id, services.clock())
+        added = await chat_store.subscribe(
+            session, a.chat_id, region.id, services.clock(), kinds=kinds
+        )
         active = await alert_store.active_alerts(session, regions.lineage(region.id))
     name = _name(region.id, a.lang)
     text = a.t("subscribe.done" if added else "subscribe.already", region=name)
+    if isinstance(kinds, tuple):
+        text += "\n" + a.t("subscribe.kinds", kinds=", ".join(kind_name(k, a.lang) for k in kinds))
+    elif kinds is None and not added:
+        text += "\n" + a.t("subscribe.all_kinds")
     if active:
-        kinds = ", ".join(
+        names = ", ".join(
             f"{kind_name(s.kind, a.lang)} ({region_name(s.region_id, s.region_title, a.lang)})"
             for s in active
         )
-        text += "\n" + a.t("subscribe.now_active", alerts=kinds)
+        text += "\n" + a.t("subscribe.now_active", alerts=names)
     await reply(update, text)
 
 
@@ -104,10 +166,19 @@ async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     async with a.services.sessions() as session:
         region_ids = await chat_store.subscriptions(session, a.chat_id)
+        chosen = await chat_store.subscription_kinds(session, a.chat_id)
     if not region_ids:
         await reply(update, a.t("mysubs.none"))
         return
-    items = "\n".join(f"• {_name(r, a.lang)}" for r in region_ids)
+    items = "\n".join(
+        f"• {_name(r, a.lang)}"
+        + (
+            f" ({', '.join(kind_name(k, a.lang) for k in kinds.split(','))})"
+            if (kinds := chosen.get(r))
+            else ""
+        )
+        for r in region_ids
+    )
     await reply(update, a.t("mysubs.list", items=items))
 
 
@@ -162,3 +233,34 @@ async def unknown(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if a is None:
         return
     await reply(update, a.t("unknown_command"))
+
+
+MAX_REGIONS_LISTED = 40
+
+
+async def regions_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/regions: the oblasts; /regions <query>: that region and what lies inside, or matches."""
+    a = await ask(update, context)
+    if a is None:
+        return
+    query = _argument(a)
+    if not query:
+        items = [f"{r.id} — {_name(r.id, a.lang)}" for r in regions.top_level()]
+        await reply(update, a.t("regions.top") + "\n" + "\n".join(items))
+        return
+    region = regions.resolve(query)
+    if region is None:
+        found = regions.suggest(query, limit=10)
+        if not found:
+            await reply(update, a.t("region.unknown", query=query) + "\n" + a.t("region.hint"))
+            return
+        items = [f"{r.id} — {_name(r.id, a.lang)}" for r in found]
+        await reply(update, a.t("regions.matches", query=query) + "\n" + "\n".join(items))
+        return
+    inside = [i for i in regions.with_descendants(region.id) if i != region.id]
+    lines = [f"{region.id} — {_name(region.id, a.lang)}"]
+    lines += [f"  {i} — {_name(i, a.lang)}" for i in inside[:MAX_REGIONS_LISTED]]
+    if len(inside) > MAX_REGIONS_LISTED:
+        lines.append(a.t("regions.more", count=len(inside) - MAX_REGIONS_LISTED))
+    lines.append(a.t("regions.subscribe_hint", id=region.id))
+    await reply(update, "\n".join(lines))

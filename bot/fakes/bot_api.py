@@ -244,9 +244,17 @@ class FakeBotApi:
     """Serves the Bot API subset the bot uses; records what was sent; scripts failures."""
 
     def __init__(
-        self, token: str = "123456:TEST-TOKEN", *, host: str = "127.0.0.1", port: int = 0
+        self,
+        token: str = "123456:TEST-TOKEN",
+        *,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        latency: float = 0.0,
     ) -> None:
         self.token = token
+        # Seconds every call but getUpdates takes before it is handled, like a real round
+        # trip; may be changed while running.
+        self.latency = latency
         self.host = host
         self._requested_port = port
         self._port: int | None = None
@@ -552,6 +560,8 @@ class FakeBotApi:
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
+            if self.latency > 0 and method.lower() != "getupdates":
+                await asyncio.sleep(self.latency)
             result = await handler(method, params)
         except _ApiError as err:
             # A long poll PTB abandoned on shutdown gets its 409 after the client left;

@@ -136,6 +136,10 @@ class FakeFeedServer:
     def script(self, path: str, *replies: Reply) -> None:
         self._scripts.setdefault(path, deque()).extend(replies)
 
+    def clear_script(self, path: str) -> None:
+        """Drop the one-shot replies not yet served: the path answers its content again."""
+        self._scripts.pop(path, None)
+
     def _lookup(self, path_qs: str, path: str) -> tuple[str, bool]:
         """The key a request maps to: its exact path with query if known, else without."""
         for key in (path_qs, path):

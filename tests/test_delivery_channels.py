@@ -1,0 +1,100 @@
+"""Regional channels and chats that leave: linking checks the bot's rights in the channel, a
+linked channel is served first, and a chat that blocks or removes the bot gets nothing more
+until it comes back."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.fakes.bot_api import FakeBotApi
+from bot.fakes.feed_server import FakeFeedServer
+from tests.conftest import ADMIN_ID, BotFactory, Clock
+from tests.delivery_support import add_subscribers, alerts, member_update
+from tests.payloads import lviv_alert
+from tests.test_end_to_end import RESIDENT, command, serve, settle
+
+CHANNEL = -1001777
+GROUP = -7
+ODESA = lviv_alert(alert_id=18) | {"location_title": "Одеська область", "location_uid": "18"}
+
+
+async def admin(api: FakeBotApi, text: str) -> str:
+    return await command(api, ADMIN_ID, text)
+
+
+async def test_channel_link_checks_rights_and_the_channel_is_served_first(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    bot_api.set_chat(CHANNEL, type="channel", username="lviv_alerts", title="Тривоги Львова")
+    link = "/channel_link Львівська область @lviv_alerts"
+
+    assert "лише для адміністраторів" in await command(bot_api, RESIDENT, link)
+    bot_api.set_member(CHANNEL, "member")
+    assert "Бот не адміністратор каналу @lviv_alerts" in await admin(bot_api, link)
+    bot_api.set_member(CHANNEL, "administrator", can_post_messages=False)
+    assert "не може публікувати повідомлення" in await admin(bot_api, link)
+    assert "-5 — не канал" in await admin(bot_api, "/channel_link Lviv -5")
+    assert "Не знаю регіону «Атлантида»" in await admin(bot_api, "/channel_link Атлантида @x")
+    assert "Формат: /channel_link" in await admin(bot_api, "/channel_link @lviv_alerts")
+    assert "Жодного каналу не прив'язано" in await admin(bot_api, "/channels")
+
+    bot_api.set_member(CHANNEL, "administrator")
+    assert await admin(bot_api, link) == (
+        "✅ Канал @lviv_alerts отримуватиме кожну тривогу для: Львівська область."
+    )
+    assert "уже отримує" in await admin(bot_api, f"/channel_link Lviv {CHANNEL}")
+    assert "• Львівська область → @lviv_alerts" in await admin(bot_api, "/channels")
+
+    # Odesa's event is recorded first (its rows are older), yet the channel's post goes first.
+    await add_subscribers(bot, range(1, 21), clock, region_id="18")
+    serve(feed_server, clock, lviv_alert(), ODESA)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    sent = alerts(bot_api)
+    assert len(sent) == 21
+    assert sent[0].chat_id == CHANNEL, "one post reaches the whole channel: it goes first"
+    assert sent[0].text is not None and sent[0].text.startswith("🔴 Повітряна тривога: Львівська")
+
+    reply = await admin(bot_api, "/channel_unlink Lviv @lviv_alerts")
+    assert reply == "Канал @lviv_alerts більше не отримує тривог для: Львівська область."
+    clock.advance(minutes=20)
+    serve(feed_server, clock)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert [m.text for m in bot_api.sent if m.chat_id == CHANNEL] == [sent[0].text]
+    assert len(alerts(bot_api, "🟢")) == 20, "Odesa's subscribers hear the end"
+
+
+async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await command(bot_api, 1, "/subscribe Lviv")
+    await command(bot_api, 2, "/subscribe Lviv")
+    bot_api.send_command(GROUP, "/subscribe Lviv", chat_type="group")
+    await bot_api.wait_for_sent(1, chat_id=GROUP)
+
+    private: dict[str, Any] = {"id": 1, "type": "private", "first_name": "Test"}
+    group: dict[str, Any] = {"id": GROUP, "type": "group", "title": "Сусіди"}
+    bot_api.push_update(member_update(bot_api, private, "member", "kicked", by=1))
+    bot_api.push_update(member_update(bot_api, group, "member", "left", by=100_001))
+    stats = await command(bot_api, ADMIN_ID, "/stats")
+    assert "Вимкнені чати (заблокували чи видалили бота): 2" in stats
+    assert "Підписники: 1 чатів" in stats
+
+    serve(feed_server, clock, lviv_alert())
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert [m.chat_id for m in alerts(bot_api)] == [2], "blocked and removed chats get nothing"
+
+    bot_api.push_update(member_update(bot_api, private, "kicked", "member", by=1))
+    bot_api.push_update(member_update(bot_api, group, "left", "member", by=100_001))
+    assert "Вимкнені чати (заблокували чи видалили бота): 0" in await command(
+        bot_api, ADMIN_ID, "/stats"
+    )
+    clock.advance(minutes=30)
+    serve(feed_server, clock)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert sorted(int(m.chat_id) for m in alerts(bot_api, "🟢")) == [GROUP, 1, 2]

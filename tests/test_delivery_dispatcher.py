@@ -1,0 +1,181 @@
+"""The dispatcher against the fake Bot API: pacing, concurrency, the error policy, paid
+broadcast, and replies that stay quick during a broadcast."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from sqlalchemy import select
+
+from bot.config import DeliveryConfig
+from bot.fakes.bot_api import FakeBotApi
+from bot.fakes.feed_server import FakeFeedServer
+from storage import outbox as outbox_store
+from storage.models import Chat, Outbox
+from tests.conftest import ADMIN_ID, BotFactory, Clock
+from tests.delivery_support import add_subscribers, alerts, most_in_any_second
+from tests.payloads import lviv_alert
+from tests.test_end_to_end import command, serve, settle
+
+
+async def broadcast(bot: object, feed_server: FakeFeedServer, clock: Clock) -> None:
+    from bot.app import AlertBot
+
+    assert isinstance(bot, AlertBot)
+    serve(feed_server, clock, lviv_alert())
+    outcome = await bot.poll_now("alerts-in-ua")
+    assert outcome.ok and outcome.events
+
+
+async def test_broadcast_is_paced_to_the_budget_with_sends_in_flight(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    chats = await add_subscribers(bot, range(1, 61), clock)
+    bot_api.latency = 0.1  # a round trip to Telegram
+    started = time.monotonic()
+    await broadcast(bot, feed_server, clock)
+    await settle(bot)
+    sent = alerts(bot_api)
+    assert sorted(int(m.chat_id) for m in sent) == chats, "each chat exactly once"
+    assert most_in_any_second(sent) <= 29, "never over 28 a second (+1 for the window edge)"
+    elapsed = time.monotonic() - started
+    # One at a time, 60 sends of 0.1 s would take 6 s; at 28 a second they take about 2.1 s.
+    assert elapsed < 4.0, elapsed
+
+
+async def test_one_chat_gets_at_most_one_message_a_second(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    for region in ("Lviv", "Kyiv", "Odesa"):
+        await command(bot_api, 1, f"/subscribe {region}")
+    kyiv = lviv_alert(alert_id=2) | {"location_title": "м. Київ", "location_uid": "31"}
+    odesa = lviv_alert(alert_id=3) | {"location_title": "Одеська область", "location_uid": "18"}
+    serve(feed_server, clock, lviv_alert(), kyiv, odesa)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    sent = alerts(bot_api)
+    assert len(sent) == 3
+    gaps = [b.at - a.at for a, b in zip(sent, sent[1:], strict=False)]
+    assert all(gap >= 0.95 for gap in gaps), gaps
+
+
+async def test_group_429_pauses_only_that_group(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await add_subscribers(bot, [-5, 1, 2, 3], clock)
+    bot_api.fail_next(-5, "retry_after", retry_after=2)
+    started = time.monotonic()
+    await broadcast(bot, feed_server, clock)
+    await settle(bot)
+    at = {int(m.chat_id): m.at - started for m in alerts(bot_api)}
+    assert set(at) == {-5, 1, 2, 3}, "the group got it after waiting: a 429 is not a failure"
+    assert max(at[1], at[2], at[3]) < 1.0, "private chats were not held up by the group's 429"
+    assert at[-5] >= 1.9, "the group waited the time Telegram gave"
+
+
+async def test_private_429_pauses_the_whole_bot(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await add_subscribers(bot, range(1, 11), clock)
+    bot_api.fail_next(1, "retry_after", retry_after=1)
+    started = time.monotonic()
+    await broadcast(bot, feed_server, clock)
+    await settle(bot)
+    sent = alerts(bot_api)
+    assert sorted(int(m.chat_id) for m in sent) == list(range(1, 11))
+    # Chat 1 is first in line; its 429 says the bot as a whole is over the limit.
+    assert min(m.at for m in sent) - started >= 0.9, "nobody got anything for the time given"
+    assert max(m.at for m in sent) - started < 2.5
+
+
+async def test_unreachable_chats_are_deactivated_and_network_errors_retried_boundedly(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot(config_updates={"delivery": DeliveryConfig(max_network_attempts=2)})
+    await add_subscribers(bot, [1, 2, 3, 4], clock)
+    bot_api.fail_next(1, "chat_not_found")
+    bot_api.fail_next(2, "server_error", times=5)  # never gets through in 2 attempts
+    bot_api.fail_next(3, "server_error")  # gets through at the second attempt
+    await broadcast(bot, feed_server, clock)
+    await settle(bot)
+    assert sorted(int(m.chat_id) for m in alerts(bot_api)) == [3, 4]
+    assert bot.sessions is not None
+    async with bot.sessions() as session:
+        active = {c: a for c, a in await session.execute(select(Chat.chat_id, Chat.active))}
+        status = {c: s for c, s in await session.execute(select(Outbox.chat_id, Outbox.status))}
+    assert active == {1: False, 2: True, 3: True, 4: True}
+    assert status == {1: "failed", 2: "failed", 3: "sent", 4: "sent"}
+    requests_to_2 = [p for m, p in bot_api.requests if m == "sendMessage" and p["chat_id"] == 2]
+    assert len(requests_to_2) == 2, "bounded: max_network_attempts"
+
+    reply = await command(bot_api, ADMIN_ID, "/stats")
+    assert "Вимкнені чати (заблокували чи видалили бота): 1" in reply
+    assert "надіслано 2" in reply
+    assert "chat_not_found 1" in reply and "network 3" in reply and "network_failed 1" in reply
+    assert "Найстаріше недоставлене повідомлення про повітряну тривогу: немає" in reply
+    assert "лише для адміністраторів" in await command(bot_api, 4, "/stats")
+
+
+async def test_paid_broadcast_for_air_raids_only(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot(config_updates={"delivery": DeliveryConfig(paid_broadcast=True)})
+    chats = await add_subscribers(bot, range(1, 201), clock)
+    assert bot.sessions is not None
+    async with bot.sessions() as session, session.begin():
+        await outbox_store.enqueue_notice(
+            session, key="note", kind="info", chat_ids=[1], now=clock.now, text="ℹ️ note"
+        )
+    started = time.monotonic()
+    await broadcast(bot, feed_server, clock)
+    await settle(bot)
+    elapsed = time.monotonic() - started
+    sent = alerts(bot_api)
+    assert sorted(int(m.chat_id) for m in sent) == chats
+    assert all(m.params.get("allow_paid_broadcast") is True for m in sent)
+    assert elapsed < 4.0, f"200 messages at up to 1000/s, not 28/s (7 s): {elapsed:.1f} s"
+    [note] = alerts(bot_api, "ℹ️")
+    assert "allow_paid_broadcast" not in note.params, "only air-raid messages are paid"
+
+
+async def test_a_reply_stays_quick_during_a_broadcast_of_2000(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    # The fake has no limits; a high budget makes the broadcast as busy as the loop can be.
+    bot = await start_bot(dispatcher_rate=1000)
+    await add_subscribers(bot, range(1001, 3001), clock)
+    await broadcast(bot, feed_server, clock)
+    await asyncio.sleep(0.3)
+    started = time.monotonic()
+    reply = await command(bot_api, ADMIN_ID, "/status")
+    latency = time.monotonic() - started
+    in_flight = len(alerts(bot_api))
+    await settle(bot)
+    assert 0 < in_flight < 2000, "the reply came while the broadcast was running"
+    assert "немає підписок" in reply
+    assert latency < 2.0, f"/status took {latency:.2f} s during the broadcast"
+    assert len(alerts(bot_api)) == 2000
+
+
+async def test_alert_over_before_its_start_went_out_gives_one_accurate_message(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await command(bot_api, 1, "/subscribe Lviv")
+    assert bot.dispatcher is not None
+    await bot.dispatcher.stop()  # a backlog: nothing goes out for a while
+    await broadcast(bot, feed_server, clock)
+    clock.advance(minutes=30)
+    serve(feed_server, clock)
+    await bot.poll_now("alerts-in-ua")
+    bot.dispatcher.start()
+    await settle(bot)
+    assert bot_api.messages_to(1)[1:] == [
+        "🟢 Відбій: повітряна тривога, Львівська область\n"
+        "Тривога тривала з 18.03.2025 11:58 до 18.03.2025 12:30 (за Києвом) і вже закінчилася."
+    ], "not a stale start followed by an end"

@@ -1,0 +1,124 @@
+"""Granularity people live in: oblast, raion and hromada subscribers, alert kinds, places the
+sources teach the registry, and threat details in the message."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from bot.fakes.bot_api import FakeBotApi
+from bot.fakes.feed_server import FakeFeedServer
+from tests.conftest import FEED_PATH, BotFactory, Clock, sample
+from tests.payloads import lviv_alert
+from tests.test_end_to_end import command, serve, settle
+
+OBLAST, CITY = 101, 102
+
+
+def raion_alert(uid: str = "90", title: str = "Львівський район", **extra: Any) -> dict[str, Any]:
+    """A raion-level record in the shape of the real 2024 hromada record (test-built)."""
+    record = lviv_alert(alert_id=int(uid) * 1000)
+    record.update(
+        location_title=title,
+        location_type="raion",
+        location_uid=uid,
+        location_raion=title,
+        **extra,
+    )
+    return record
+
+
+async def test_oblast_subscriber_hears_raion_alert_with_count_and_hromada_hears_oblast(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, CITY, "/subscribe м. Львів")
+    serve(feed_server, clock, raion_alert("90"), raion_alert("93", "Яворівський район"))
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    oblast_msgs = bot_api.messages_to(OBLAST)[1:]
+    assert len(oblast_msgs) == 2, "one message per raion alert"
+    assert all("Львівська область: під тривогою 2 з 7 районів" in m for m in oblast_msgs)
+    city_msgs = bot_api.messages_to(CITY)[1:]
+    assert len(city_msgs) == 1, "the city hears its own raion, not the neighbour's"
+    assert city_msgs[0].startswith("🔴 Повітряна тривога: Львівський район")
+
+    clock.advance(minutes=5)
+    serve(feed_server, clock, lviv_alert())
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert bot_api.messages_to(CITY)[-1].startswith(
+        "🔴 Повітряна тривога: Львівська область"
+    ), "an oblast-wide alert reaches a hromada subscriber"
+
+
+async def test_alert_kinds_choice(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    reply = await command(bot_api, OBLAST, "/subscribe Львівська область kinds=artillery")
+    assert "Лише ці тривоги: Загроза артобстрілу" in reply
+    assert "kinds=air,artillery" in await command(bot_api, OBLAST, "/subscribe Lviv kinds=rain")
+    assert "Загроза артобстрілу" in await command(bot_api, OBLAST, "/mysubs")
+    serve(feed_server, clock, lviv_alert())
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert len(bot_api.messages_to(OBLAST)) == 3, "no air-raid message for an artillery-only chat"
+    clock.advance(minutes=1)
+    artillery = lviv_alert(alert_id=5)
+    artillery["alert_type"] = "artillery_shelling"
+    serve(feed_server, clock, lviv_alert(), artillery)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert bot_api.messages_to(OBLAST)[-1].startswith("🔴 Загроза артобстрілу: Львівська область")
+    assert "Усі види" in await command(bot_api, OBLAST, "/subscribe Lviv kinds=all")
+
+
+async def test_unknown_hromada_is_learned_and_survives_restart(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, database_url: str
+) -> None:
+    bot = await start_bot(database_url)
+    assert "Не знаю регіону" in await command(bot_api, OBLAST, "/subscribe Нікопольська громада")
+    feed_server.set(FEED_PATH, sample("alerts_in_ua_active_2024-05-06_with_hromada.json"))
+    await bot.poll_now("alerts-in-ua")
+    await bot.stop()
+    await start_bot(database_url)
+    reply = await command(bot_api, OBLAST, "/regions Нікопольська")
+    assert "351 — Нікопольська територіальна громада" in reply
+    reply = await command(bot_api, OBLAST, "/subscribe 351")
+    assert "Підписано: Нікопольська територіальна громада" in reply
+
+
+async def test_regions_command(start_bot: BotFactory, bot_api: FakeBotApi) -> None:
+    await start_bot()
+    top = await command(bot_api, OBLAST, "/regions")
+    assert "27 — Львівська область" in top and top.count("\n") >= 27
+    lviv = await command(bot_api, OBLAST, "/regions Lviv")
+    assert "90 — Львівський район" in lviv and "845 — м. Львів" in lviv
+    assert "/subscribe 27" in lviv
+    assert "27 — Львівська область" in await command(bot_api, OBLAST, "/regions Lviw")
+
+
+async def test_threat_level_and_type_in_the_message(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    """Fields as the official client models them (alert_level, threats); test-built record."""
+    bot = await start_bot()
+    await command(bot_api, OBLAST, "/lang en")
+    await command(bot_api, OBLAST, "/subscribe Lviv")
+    record = lviv_alert()
+    record["alert_level"] = "red"
+    record["threats"] = [
+        {
+            "threat_type": "ballistic_missiles",
+            "level": "red",
+            "started_at": "2025-03-18T09:58:12.000Z",
+            "source_message": "Загроза балістики",
+        }
+    ]
+    serve(feed_server, clock, record)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    message = bot_api.messages_to(OBLAST)[-1]
+    assert "Threat level: 🔴 red" in message
+    assert "Threat type: ballistic missiles" in message
