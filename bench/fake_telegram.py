@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import math
 import time
@@ -139,10 +140,8 @@ def build_app(fake: Fake) -> web.Application:
             fake.updates = [u for u in fake.updates if u["update_id"] >= offset]
             if not fake.updates and timeout > 0:
                 fake.update_signal.clear()
-                try:
+                with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(fake.update_signal.wait(), timeout)
-                except TimeoutError:
-                    pass
             return web.json_response({"ok": True, "result": fake.updates[:100]})
         if fake.latency:
             await asyncio.sleep(fake.latency)
@@ -150,8 +149,12 @@ def build_app(fake: Fake) -> web.Application:
             status, body = fake.send(params)
             return web.json_response(body, status=status)
         if method == "getme":
-            result: Any = {**bot_user, "can_join_groups": True, "can_read_all_group_messages": False,
-                           "supports_inline_queries": False}
+            result: Any = {
+                **bot_user,
+                "can_join_groups": True,
+                "can_read_all_group_messages": False,
+                "supports_inline_queries": False,
+            }
         elif method in ("deletewebhook", "setmycommands", "close", "logout"):
             result = True
         else:

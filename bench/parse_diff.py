@@ -174,6 +174,7 @@ class Bench:
         self.now = START
         self.feed_id = 0
         self.off: list[Observation] = []
+        self.previous: alert_store.Reported | None = None
 
     async def setup(self) -> None:
         await migrate.upgrade(self.engine)
@@ -213,17 +214,32 @@ class Bench:
         async with self.sessions() as session:
             await session.begin()
             record_ms = 0.0
+            touched: set[alert_store.Key] | None = None
             if observations is not None:
-                record_ms = await _timed(
-                    lambda: alert_store.record_observations(session, self.feed_id, observations)
+                # As the poller does: diff against the report it wrote last time, then look
+                # only at the keys that appeared or disappeared (the healthy feeds are the same).
+                before = time.perf_counter()
+                touched = await alert_store.record_observations(
+                    session, self.feed_id, observations, previous=self.previous
                 )
+                record_ms = (time.perf_counter() - before) * 1000
             await feed_store.record_success(session, self.feed_id, self.now, CacheState())
             before = time.perf_counter()
-            events = await alert_store.reconcile(session, source=FEED_NAME, now=self.now)
+            events = await alert_store.reconcile(
+                session,
+                source=FEED_NAME,
+                now=self.now,
+                # A quiet poll (nothing new) with the same healthy feeds looks at nothing.
+                only=(touched if touched is not None else set())
+                if self.previous is not None
+                else None,
+            )
             reconcile_ms = (time.perf_counter() - before) * 1000
             before = time.perf_counter()
             await session.commit()
             commit_ms = (time.perf_counter() - before) * 1000
+        if observations is not None:
+            self.previous = alert_store.reported(observations)
         return record_ms, reconcile_ms, commit_ms, len(events)
 
     def next_report(self, changes: int) -> list[Observation]:

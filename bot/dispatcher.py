@@ -58,7 +58,8 @@ log = logging.getLogger("alertbot.dispatcher")
 # one message is bad.
 SYSTEMIC_FAILURES = 3
 MAX_BACKOFF = 30.0
-FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes, at most
+FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes when busy
+BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_INTERVAL
 SWEEP_INTERVAL = 5.0  # seconds between two sweeps of idle chats
 STOP_GRACE = 15.0  # seconds SIGTERM waits for sends already in flight
 HARD_CAP = 50_000  # rows held in memory at most (a backlog of slow groups cannot grow past it)
@@ -243,8 +244,13 @@ class Dispatcher:
                 task.cancel()
         if self._items:
             held = sorted(self._items)
-            self._items.clear()
             self._submit(lambda s: outbox_store.release(s, held))
+        # Nothing held survives a stop: a later start claims the released rows afresh.
+        self._items.clear()
+        self._chats.clear()
+        self._timers.clear()
+        for lane in self._lanes:
+            lane.ready.clear()
         if writer is not None:
             await self._flush()
             async with self._flush_lock:
@@ -311,7 +317,13 @@ class Dispatcher:
         async with self._sessions() as session:
             async with session.begin():
                 rows = await outbox_store.claim(session, self._clock(), limit)
-            texts = await self._renderer.render(session, rows) if rows else {}
+            try:
+                texts = await self._renderer.render(session, rows) if rows else {}
+            except Exception:
+                # Claimed but not held here: give them back, or they would wait for a restart.
+                ids = [row.id for row in rows]
+                self._submit(lambda s: outbox_store.release(s, ids))
+                raise
         if not rows:
             self._last_empty_claim = seq
             self._changed.set()
@@ -619,17 +631,20 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._write_signal.wait(), 1.0)
             self._write_signal.clear()
-            await self._flush()
-            # At 1000 sends a second, one transaction per send would cost more than the
-            # sends; outcomes that come meanwhile are committed together. This bounds the
-            # window in which a crash repeats a send Telegram accepted.
-            await asyncio.sleep(FLUSH_INTERVAL)
+            written = await self._flush()
+            if written >= BUSY_FLUSH:
+                # At 1000 sends a second, a transaction per send would cost more CPU than the
+                # sends: let outcomes gather a moment and commit them together. At the free
+                # rate every outcome is committed at once, keeping the window in which a
+                # crash repeats an accepted send as short as the database allows.
+                await asyncio.sleep(FLUSH_INTERVAL)
 
-    async def _flush(self, *, all_counts: bool = False) -> None:
+    async def _flush(self, *, all_counts: bool = False) -> int:
+        """Commit what is waiting; returns how many sends it marked."""
         async with self._flush_lock:
-            await self._flush_locked(all_counts or self._stopping)
+            return await self._flush_locked(all_counts or self._stopping)
 
-    async def _flush_locked(self, all_counts: bool) -> None:
+    async def _flush_locked(self, all_counts: bool) -> int:
         sent, self._sent_ids = self._sent_ids, []
         ops, self._ops = self._ops, []
         counts: Counter[tuple[datetime, str]] = Counter()
@@ -638,7 +653,7 @@ class Dispatcher:
             counts, self._counts = self._counts, Counter()
             self._counts_flushed = time.monotonic()
         if not (sent or ops or counts):
-            return
+            return 0
         results: list[Any] = []
         try:
             async with self._sessions() as session, session.begin():
@@ -659,8 +674,9 @@ class Dispatcher:
             self._counts.update(counts)
             await asyncio.sleep(0.5)
             self._write_signal.set()
-            return
+            return 0
         for (_, fut), result in zip(ops, results, strict=True):
             if fut is not None and not fut.done():
                 fut.set_result(result)
         self._changed.set()
+        return len(sent)

@@ -69,6 +69,7 @@ class FeedPoller:
         self._failures = 0
         self._resume_at = 0.0
         self._watchers: frozenset[int] | None = None
+        self._reported: alert_store.Reported | None = None
 
     def _backoff(self, retry_after: float | None) -> float:
         # Never more than 5 intervals or a minute, so recovery is seen quickly; a server's
@@ -102,20 +103,27 @@ class FeedPoller:
             return PollOutcome(ok=False, error=str(exc))
 
         now = self._clock()
+        touched: set[alert_store.Key] = set()
         async with self._sessions() as session, session.begin():
             if result.observations is not None:
-                await alert_store.record_observations(
-                    session, self.target.feed_id, result.observations
+                touched = await alert_store.record_observations(
+                    session, self.target.feed_id, result.observations, previous=self._reported
                 )
                 await self._learn_places(session, result.observations, now)
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
-            # An unchanged answer still reconciles when the set of healthy feeds moved: another
-            # feed may have gone stale, and its last report no longer holds an alert open.
             watchers = await alert_store.healthy_feeds(session, now)
-            events = []
-            if result.observations is not None or watchers != self._watchers:
+            if watchers != self._watchers:
+                # Another feed went stale or came back: its report no longer (or again) counts,
+                # so every region is looked at, even on an unchanged answer.
                 events = await alert_store.reconcile(session, source=self.target.name, now=now)
-            self._watchers = watchers
+            else:
+                events = await alert_store.reconcile(
+                    session, source=self.target.name, now=now, only=touched
+                )
+        # Only once committed: the next poll diffs against what is really stored.
+        self._watchers = watchers
+        if result.observations is not None:
+            self._reported = alert_store.reported(result.observations)
         self._recovered()
         for event in events:
             log.info(

@@ -61,18 +61,42 @@ def base_kind(kind: str) -> str:
     return kind.removesuffix(PARTIAL_SUFFIX)
 
 
+Reported = dict[Key, tuple[str, datetime | None, str | None, str | None]]
+
+
+def reported(observations: Iterable[Observation]) -> Reported:
+    """A feed's report keyed as the state is: (region, kind) -> (title, since, level, threat)."""
+    return {
+        (o.region_id, state_kind(o)): (o.region_title, o.since, o.level, o.threat)
+        for o in observations
+    }
+
+
 async def record_observations(
-    session: AsyncSession, feed_id: int, observations: Iterable[Observation]
-) -> None:
-    """Make what feed ``feed_id`` reports as active equal ``observations``.
+    session: AsyncSession,
+    feed_id: int,
+    observations: Iterable[Observation],
+    *,
+    previous: Reported | None = None,
+) -> set[Key]:
+    """Make what feed ``feed_id`` reports as active equal ``observations``; returns the keys
+    that appeared or disappeared.
 
     Only the difference is written: a national answer has a thousand and more locations and
-    usually only a handful change between two polls.
+    usually only a handful change between two polls. ``previous`` (what the caller last wrote
+    for this feed) saves reading the stored report back.
     """
-    wanted: dict[Key, tuple[str, datetime | None, str | None, str | None]] = {}
-    for o in observations:
-        wanted[(o.region_id, state_kind(o))] = (o.region_title, o.since, o.level, o.threat)
-    stored = {
+    wanted = reported(observations)
+    stored = previous if previous is not None else await _stored(session, feed_id)
+    gone = [key for key in stored if key not in wanted]
+    changed = [key for key, value in wanted.items() if key in stored and stored[key] != value]
+    fresh = [key for key in wanted if key not in stored]
+    await _write(session, feed_id, wanted, gone, changed, fresh)
+    return set(gone) | set(fresh)
+
+
+async def _stored(session: AsyncSession, feed_id: int) -> Reported:
+    return {
         (region_id, kind): (title, since, level, threat)
         for region_id, kind, title, since, level, threat in await session.execute(
             select(
@@ -85,9 +109,16 @@ async def record_observations(
             ).where(FeedObservation.feed_id == feed_id)
         )
     }
-    gone = [key for key in stored if key not in wanted]
-    changed = [key for key, value in wanted.items() if key in stored and stored[key] != value]
-    fresh = [key for key in wanted if key not in stored]
+
+
+async def _write(
+    session: AsyncSession,
+    feed_id: int,
+    wanted: Reported,
+    gone: list[Key],
+    changed: list[Key],
+    fresh: list[Key],
+) -> None:
     for chunk in _chunks(gone + changed):
         await session.execute(
             delete(FeedObservation).where(
@@ -136,23 +167,32 @@ class Merged:
         return any(covers(feed_kind, region_id, base_kind(kind)) for feed_kind in self.watchers)
 
 
-async def _merged(session: AsyncSession, now: datetime) -> Merged:
+async def _merged(session: AsyncSession, now: datetime, only: set[Key] | None) -> Merged:
     """An alert is on while any healthy feed reports it; it began at the earliest report."""
     feeds = (await session.scalars(select(Feed))).all()
     watchers = {f.id: f.kind for f in feeds if healthy(f, now)}
     merged: dict[Key, ActiveAlert] = {}
+    columns = select(
+        FeedObservation.region_id,
+        FeedObservation.kind,
+        FeedObservation.region_title,
+        FeedObservation.since,
+        FeedObservation.level,
+        FeedObservation.threat,
+    ).where(FeedObservation.feed_id.in_(list(watchers)))
+    queries = (
+        [columns]
+        if only is None
+        else [
+            columns.where(tuple_(FeedObservation.region_id, FeedObservation.kind).in_(chunk))
+            for chunk in _chunks(sorted(only))
+        ]
+    )
+    rows: list[tuple[str, str, str, datetime | None, str | None, str | None]] = []
     if watchers:
-        result = await session.execute(
-            select(
-                FeedObservation.region_id,
-                FeedObservation.kind,
-                FeedObservation.region_title,
-                FeedObservation.since,
-                FeedObservation.level,
-                FeedObservation.threat,
-            ).where(FeedObservation.feed_id.in_(list(watchers)))
-        )
-        for region_id, kind, title, since, level, threat in result:
+        for query in queries:
+            rows.extend(tuple(row) for row in await session.execute(query))  # type: ignore[misc]
+        for region_id, kind, title, since, level, threat in rows:
             key = (region_id, kind)
             earlier = merged.get(key)
             if earlier is None:
@@ -178,22 +218,43 @@ async def _merged(session: AsyncSession, now: datetime) -> Merged:
     return Merged(merged, sorted(set(watchers.values())))
 
 
-async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> list[AlertEvent]:
+async def reconcile(
+    session: AsyncSession, *, source: str, now: datetime, only: set[Key] | None = None
+) -> list[AlertEvent]:
     """Announce every difference between the merged feed state and the announced state.
 
     Merge rule: an alert starts when the first healthy source reports it and ends when no
     healthy source reports it any more. While no healthy source covers a region (every feed
     for it failing), its announced state is kept: silence from a broken feed is not all clear.
+
+    ``only`` limits the work to those keys: when one feed's report changed and the set of
+    healthy feeds did not, nothing else can have changed.
     """
-    merged = await _merged(session, now)
-    active_before = {
-        (region_id, kind): title
-        for region_id, kind, title in await session.execute(
-            select(AlertState.region_id, AlertState.kind, AlertState.region_title).where(
-                AlertState.active
-            )
-        )
-    }
+    if only is not None and not only:
+        return []
+    merged = await _merged(session, now, only)
+    query = select(AlertState.region_id, AlertState.kind, AlertState.region_title).where(
+        AlertState.active
+    )
+    all_active: dict[Key, str] = {}
+    if only is None:
+        all_active = {(r, k): title for r, k, title in await session.execute(query)}
+    else:
+        # What an event here can depend on: its oblast's tree (for "N of M raions") and its
+        # own lineage (is a subscriber's place still covered from above).
+        nearby: set[str] = set()
+        for region_id, _kind in only:
+            oblast = regions.oblast_of(region_id)
+            nearby |= set(regions.with_descendants(oblast)) if oblast else set()
+            nearby |= set(regions.lineage(region_id))
+        ordered = sorted(nearby)
+        for index in range(0, len(ordered), 400):
+            part = ordered[index : index + 400]
+            for r, k, title in await session.execute(query.where(AlertState.region_id.in_(part))):
+                all_active[(r, k)] = title
+    active_before = (
+        all_active if only is None else {k: v for k, v in all_active.items() if k in only}
+    )
     starts = [alert for key, alert in sorted(merged.active.items()) if key not in active_before]
     ends = [
         key for key in sorted(active_before) if key not in merged.active and merged.watched(*key)
@@ -244,7 +305,7 @@ async def reconcile(session: AsyncSession, *, source: str, now: datetime) -> lis
         )
         events.append(_event(region_id, active_before[(region_id, kind)], kind, "end", now))
 
-    active_now = (set(active_before) - set(ends)) | set(merged.active)
+    active_now = (set(all_active) - set(ends)) | set(merged.active)
     for event in events:
         event.detected_at = now
         event.source = source

@@ -146,7 +146,7 @@ async def test_end_before_start_was_sent_gives_one_accurate_message(
         "🟢 Відбій: повітряна тривога, Львівська область\n"
         "Тривога тривала з 18.03.2025 12:00 до 18.03.2025 12:42 (за Києвом) і вже закінчилася."
     )
-    assert by_chat[9].startswith("🟢 All clear: air-raid alert, Lviv oblast\nThe alert lasted")
+    assert str(by_chat[9]).startswith("🟢 All clear: air-raid alert, Lviv oblast\nThe alert lasted")
 
 
 async def test_notice_payload_rendered_in_each_chats_language(

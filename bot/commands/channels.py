@@ -114,7 +114,9 @@ async def channel_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         "channel_linked",
         extra={"chat_id": chat.id, "region_id": region_id, "admin": a.user_id, "new": added},
     )
-    await reply(update, a.t("channel.linked" if added else "channel.already", channel=label, region=region))
+    await reply(
+        update, a.t("channel.linked" if added else "channel.already", channel=label, region=region)
+    )
 
 
 async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -147,7 +149,9 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
             return
     async with services.sessions() as session, session.begin():
         removed = await channel_store.unlink(session, chat_id, region_id)
-    log.info("channel_unlinked", extra={"chat_id": chat_id, "region_id": region_id, "done": removed})
+    log.info(
+        "channel_unlinked", extra={"chat_id": chat_id, "region_id": region_id, "done": removed}
+    )
     key = "channel.unlinked" if removed else "channel.not_linked"
     await reply(update, a.t(key, channel=parts[1], region=region))
 
@@ -167,6 +171,10 @@ async def channel_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         if not link.active:
             channel += a.t("channels.inactive")
         lines.append(
-            a.t("channels.item", region=region_name(link.region_id, link.region_id, a.lang), channel=channel)
+            a.t(
+                "channels.item",
+                region=region_name(link.region_id, link.region_id, a.lang),
+                channel=channel,
+            )
         )
     await reply(update, "\n".join(lines))

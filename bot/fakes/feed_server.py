@@ -26,6 +26,8 @@ class Reply:
     body: bytes = b""
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
+    # Seconds between 64-byte chunks: an answer that keeps arriving, too slowly to finish.
+    trickle: float = 0.0
 
 
 @dataclass
@@ -149,6 +151,23 @@ class FakeFeedServer:
                 return key, False
         return path_qs, False
 
+    async def _trickle(self, request: web.Request, reply: Reply) -> web.StreamResponse:
+        response = web.StreamResponse(status=reply.status, headers=reply.headers)
+        response.enable_chunked_encoding()
+        await response.prepare(request)
+        for start in range(0, len(reply.body), 64):
+            if self._stopping.is_set():
+                break
+            try:
+                await response.write(reply.body[start : start + 64])
+            except ConnectionError:
+                break  # the client gave up, as it should
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), reply.trickle)
+        with contextlib.suppress(ConnectionError):
+            await response.write_eof()
+        return response
+
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append((request.path_qs, _Headers(request.headers.items())))
         key, scripted = self._lookup(request.path_qs, request.path)
@@ -158,6 +177,8 @@ class FakeFeedServer:
                 # Sleep on the stop event so a "hanging" reply never blocks shutdown.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._stopping.wait(), reply.delay)
+            if reply.trickle > 0:
+                return await self._trickle(request, reply)
             return web.Response(status=reply.status, body=reply.body, headers=reply.headers)
         content = self._content.get(key)
         if content is None:
