@@ -228,7 +228,12 @@ class AlertBot:
         app.bot_data[FEEDS_KEY] = self.feeds
         await self.feeds.load()
         self.outages = OutageService(
-            self.config, sessions=sessions, client=self._http, clock=self.clock, application=app
+            self.config,
+            sessions=sessions,
+            client=self._http,
+            clock=self.clock,
+            application=app,
+            on_notices=self._wake_dispatcher,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
         await self.outages.load()

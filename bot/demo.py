@@ -25,8 +25,9 @@ from bot.fakes.feed_server import FakeFeedServer
 from storage import outbox as outbox_store
 
 FEED_PATH = "/v1/alerts/active.json"
+SIREN_PATH = "/api/v3/alerts"
 ADMIN = 500
-RESIDENTS = {1001: "Olena", 1002: "John", ADMIN: "admin", 1003: "Taras"}
+RESIDENTS = {1001: "Olena", 1002: "John", ADMIN: "admin", 1003: "Taras", 1004: "Iryna"}
 
 
 def sample(name: str) -> bytes:
@@ -96,7 +97,13 @@ async def run_demo(out: TextIO, *, verbose: bool = False) -> int:
                         url=feeds.url(FEED_PATH),
                         interval=15,
                         token=SecretStr("demo-token"),
-                    )
+                    ),
+                    FeedConfig(
+                        name="siren-pp-ua",
+                        kind="siren_pp_ua",
+                        url=feeds.url(SIREN_PATH),
+                        interval=15,
+                    ),
                 ],
             )
             bot = AlertBot(config, clock=clock, schedule_polls=False)
@@ -122,6 +129,7 @@ async def _script(demo: Demo, bot: AlertBot, feeds: FakeFeedServer, clock: DemoC
     await demo.command(1002, "/subscribe Donetsk")
     await demo.command(1002, "/subscribe Lviv")
     await demo.command(1003, "/subscribe lvivska")
+    await demo.command(1004, "/subscribe Київ")
 
     demo.section("An admin records an announced pause (a demo entry, not a real announcement)")
     await demo.command(
@@ -156,4 +164,17 @@ async def _script(demo: Demo, bot: AlertBot, feeds: FakeFeedServer, clock: DemoC
     await demo.settle()
     demo.say(f"  poll ok={outcome.ok}, new events: {len(outcome.events)}")
     await demo.command(1001, "/truces")
+
+    demo.section("A second source: siren.pp.ua as ukrainealarm answered on 2026-09-25")
+    demo.say(
+        "  (The cheap change index /alerts/status is built from the provider's docs; the alert\n"
+        "  list is the real answer. The alerts.in.ua recording stays as it was, so the merge\n"
+        "  sees Kyiv only from this source.)"
+    )
+    clock.now = datetime(2026, 9, 25, 8, 58, 30, tzinfo=UTC)
+    feeds.set(SIREN_PATH + "/status", b'{"lastActionIndex": 421337}')
+    feeds.set(SIREN_PATH, sample("ukrainealarm_alerts_kyiv_city_2026-09-25.json"))
+    await bot.poll_now("alerts-in-ua")
+    await bot.poll_now("siren-pp-ua")
+    await demo.settle()
     demo.say("\nDone. Every message above went through the real pipeline.")

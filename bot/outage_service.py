@@ -3,6 +3,7 @@ changes cause, and the minute job that sends reminders and power-back notices.""
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import random
 from collections.abc import Callable, Sequence
@@ -17,12 +18,12 @@ from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import outage_render as render
 from bot.config import Config
-from bot.outage_notify import notify
 from bot.outage_poller import OutagePoller, OutagePollOutcome, OutageTarget
 from feeds.outages import OUTAGE_KINDS
 from feeds.outages.model import Basis, SlotState
 from feeds.outages.timeline import kyiv_date, merged
 from storage import outages as outage_store
+from storage import outbox
 from storage.models import Feed
 from storage.outage_models import OutageFollow, OutageSchedule
 from storage.outages import EventChange, Follower, ScheduleChange
@@ -56,8 +57,10 @@ class OutageService:
         client: httpx.AsyncClient,
         clock: Callable[[], datetime],
         application: App,
+        on_notices: Callable[[], None] = lambda: None,
     ) -> None:
         self.config = config
+        self._on_notices = on_notices
         self._sessions = sessions
         self._client = client
         self._clock = clock
@@ -281,13 +284,25 @@ class OutageService:
         return list((await session.scalars(select(OutageFollow.region_id).distinct())).all())
 
     async def _send(self, sends: Sequence[_Send]) -> None:
-        for send in sends:
-            await notify(
-                self.application,
-                [send.chat_id],
-                {send.lang: send.text},
-                langs={send.chat_id: send.lang},
-            )
+        """Queue the messages in the outbox: durable, paced with everything else, retried, and
+        sent after air-raid messages (PRIORITY_OUTAGE)."""
+        if not sends:
+            return
+        now = self._clock()
+        async with self._sessions() as session, session.begin():
+            for send in sends:
+                digest = hashlib.sha256(send.text.encode()).hexdigest()[:16]
+                await outbox.enqueue_notice(
+                    session,
+                    # The same text to the same chat in the same minute is one notice.
+                    key=f"outage:{send.chat_id}:{now:%Y%m%d%H%M}:{digest}",
+                    kind="outage",
+                    chat_ids=[send.chat_id],
+                    now=now,
+                    text=send.text,
+                    priority=outbox.PRIORITY_OUTAGE,
+                )
+        self._on_notices()
 
     # --- reminders and power-back notices ------------------------------------------
 

@@ -64,10 +64,6 @@ TABLE = cast(Table, Outbox.__table__)  # Core statements: no ORM session bookkee
 _CHUNK = 500  # ids per UPDATE ... IN (...): well under every driver's parameter limit
 
 
-def priority_class(priority: int) -> int:
-    return priority - priority % 10
-
-
 def _insert(session: AsyncSession) -> Any:
     """INSERT ... ON CONFLICT DO NOTHING for this database (both dialects spell it alike)."""
     dialect = session.get_bind().dialect.name

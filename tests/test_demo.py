@@ -27,3 +27,4 @@ def test_demo_prints_alerts_with_and_without_truce_note() -> None:
     assert "⛔" in out, "a non-admin's truce command is refused"
     assert out.count("🔴 Повітряна тривога: Донецька область") == 1, "one start per subscriber"
     assert "new events: 0" in out
+    assert "Рівень загрози: 🟡 жовтий" in out, "a second, real source with its threat level"

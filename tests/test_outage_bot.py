@@ -22,9 +22,8 @@ from bot.app import AlertBot
 from bot.config import FeedConfig, OutagesConfig
 from bot.fakes.bot_api import FakeBotApi, UploadedFile
 from bot.fakes.feed_server import FakeFeedServer, Reply
-from bot.outage_notify import PACER_KEY, Pacer
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock, sample
-from tests.test_end_to_end import command
+from tests.test_end_to_end import command, settle
 
 RESIDENT = 2001
 NEIGHBOUR = 2002
@@ -68,8 +67,6 @@ def start_outage_bot(
         updates: dict[str, object] = {"feeds": feeds, "outages": outages or OutagesConfig()}
         bot = await start_bot(database_url, config_updates=updates)
         assert bot.application is not None
-        # Telegram's one-a-second-per-chat pacing, shortened: the tests send in bursts.
-        bot.application.bot_data[PACER_KEY] = Pacer(per_chat_gap=0.01, overall_gap=0.0)
         return bot
 
     return _start
@@ -107,13 +104,17 @@ def accidents(server: FakeFeedServer, *items: dict[str, Any]) -> None:
 
 
 async def poll(bot: AlertBot, name: str = "loe") -> bool:
+    """Poll, then let the outbox deliver what the poll queued."""
     assert bot.outages is not None
-    return (await bot.outages.poll_now(name)).ok
+    ok = (await bot.outages.poll_now(name)).ok
+    await settle(bot)
+    return ok
 
 
 async def tick(bot: AlertBot) -> None:
     assert bot.outages is not None
     await bot.outages.tick()
+    await settle(bot)
 
 
 def after(api: FakeBotApi, chat_id: int, count: int) -> list[str]:
@@ -465,12 +466,12 @@ async def test_news_feed_announces_new_items_only(
     feed_server.set("/news.atom", atom(first), content_type="application/atom+xml")
     seen = len(bot_api.messages_to(RESIDENT))
     assert bot.outages is not None
-    assert (await bot.outages.poll_now("news")).ok
+    assert await poll(bot, "news")
     assert after(bot_api, RESIDENT, seen) == [], "a new feed's backlog is not replayed"
     feed_server.set("/news.atom", atom(second, first), content_type="application/atom+xml")
-    assert (await bot.outages.poll_now("news")).ok
+    assert await poll(bot, "news")
     assert after(bot_api, RESIDENT, seen) == [
         "📰 Графік на 09.01 опубліковано\nДеталі на сайті.\nhttp://example.org/2"
     ]
-    assert (await bot.outages.poll_now("news")).ok
+    assert await poll(bot, "news")
     assert len(after(bot_api, RESIDENT, seen)) == 1

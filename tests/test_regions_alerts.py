@@ -47,9 +47,9 @@ async def test_oblast_subscriber_hears_raion_alert_with_count_and_hromada_hears_
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
-    assert bot_api.messages_to(CITY)[-1].startswith(
-        "🔴 Повітряна тривога: Львівська область"
-    ), "an oblast-wide alert reaches a hromada subscriber"
+    assert bot_api.messages_to(CITY)[-1].startswith("🔴 Повітряна тривога: Львівська область"), (
+        "an oblast-wide alert reaches a hromada subscriber"
+    )
 
 
 async def test_alert_kinds_choice(
