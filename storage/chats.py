@@ -8,7 +8,7 @@ from typing import Literal
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from storage import outages, outbox
 from storage.models import Chat, Outbox, Subscription
 
 
@@ -119,6 +119,7 @@ async def migrate(session: AsyncSession, old_id: int, new_id: int) -> set[int]:
         chosen = None if kinds is None else tuple(kinds.split(","))
         await subscribe(session, new_id, region_id, new.created_at, kinds=chosen)
     await unsubscribe(session, old_id, None)
+    await outages.move_chat(session, old_id, new_id)
     queued = (Outbox.chat_id == old_id, Outbox.status.in_(("pending", "inflight")))
     # What the new chat already has queued must not be sent twice: drop the old copy.
     for column in (Outbox.event_id, Outbox.notice_id):

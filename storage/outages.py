@@ -493,3 +493,34 @@ async def mark_notice(
 
 async def forget_notices(session: AsyncSession, before: datetime) -> None:
     await session.execute(delete(OutageNotice).where(OutageNotice.at < before))
+
+
+async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
+    """A group became a supergroup: its outage queues and settings go with it."""
+    follows = (
+        await session.scalars(select(OutageFollow).where(OutageFollow.chat_id == old_id))
+    ).all()
+    for follow in follows:
+        if await session.get(OutageFollow, (new_id, follow.region_id, follow.grp)) is None:
+            session.add(
+                OutageFollow(
+                    chat_id=new_id,
+                    region_id=follow.region_id,
+                    grp=follow.grp,
+                    created_at=follow.created_at,
+                )
+            )
+        await session.delete(follow)
+    prefs = await session.get(OutagePrefs, old_id)
+    if prefs is not None:
+        if await session.get(OutagePrefs, new_id) is None:
+            session.add(
+                OutagePrefs(
+                    chat_id=new_id,
+                    mute_scheduled=prefs.mute_scheduled,
+                    mute_emergency=prefs.mute_emergency,
+                    reminder_minutes=prefs.reminder_minutes,
+                )
+            )
+        await session.delete(prefs)
+    await session.flush()

@@ -475,3 +475,21 @@ async def test_news_feed_announces_new_items_only(
     ]
     assert await poll(bot, "news")
     assert len(after(bot_api, RESIDENT, seen)) == 1
+
+
+async def test_outage_queues_follow_a_group_that_becomes_a_supergroup(
+    start_outage_bot: OutageBotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
+) -> None:
+    bot = await start_outage_bot()
+    publish(feed_server)
+    assert await poll(bot)
+    await command(bot_api, -5, "/outage_group Lviv 1.1")
+    await command(bot_api, -5, "/outage_mute emergency")
+    assert bot.sessions is not None
+    from storage import chats as chat_store
+
+    async with bot.sessions() as session, session.begin():
+        await chat_store.migrate(session, -5, -1005)
+    reply = await command(bot_api, -1005, "/outage")
+    assert "не стежите" not in reply and "1.1" in reply, reply
+    assert "не стежите" in await command(bot_api, -5, "/outage"), "the old id follows nothing"
