@@ -27,6 +27,7 @@ import asyncio
 import contextlib
 import json
 import math
+import resource
 import time
 from collections import deque
 from typing import Any
@@ -172,8 +173,14 @@ def build_app(fake: Fake) -> web.Application:
         return web.json_response({"update_id": update["update_id"]})
 
     async def stats(request: web.Request) -> web.Response:
+        usage = resource.getrusage(resource.RUSAGE_SELF)
         return web.json_response(
-            {"count_429": fake.count_429, "delivered": fake.delivered, "limits": fake.limits}
+            {
+                "count_429": fake.count_429,
+                "delivered": fake.delivered,
+                "limits": fake.limits,
+                "cpu_s": usage.ru_utime + usage.ru_stime,
+            }
         )
 
     async def progress(request: web.Request) -> web.Response:

@@ -27,13 +27,22 @@ class Budget:
 
     ``take()`` reserves the next free slot and sleeps until it, so callers queue in the order
     they asked. ``pause()`` (a 429 that concerns the whole bot) moves every slot past it.
+    ``catch_up`` slots missed while the caller was busy (the event loop doing a batch of
+    database work) may be used at once afterwards; 0 keeps the spacing strict.
     """
 
-    def __init__(self, rate: float, *, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        rate: float,
+        *,
+        catch_up: int = 0,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         if rate <= 0:
             raise ValueError("rate must be positive")
         self.rate = rate
         self.interval = 1.0 / rate
+        self._lag = catch_up * self.interval
         self._monotonic = monotonic
         self._next = 0.0
         self._paused_until = 0.0
@@ -48,7 +57,7 @@ class Budget:
     async def take(self) -> None:
         while True:
             now = self._monotonic()
-            slot = max(now, self._next, self._paused_until)
+            slot = max(now - self._lag, self._next, self._paused_until)
             self._next = slot + self.interval
             # A sleep shorter than the event loop's own granularity costs more CPU than it
             # spaces anything (1000 a second = 1 ms apart); the average rate stays exact.

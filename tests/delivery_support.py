@@ -57,6 +57,21 @@ def most_in_any_second(sent: Sequence[SentMessage]) -> int:
     return best
 
 
+# ChatMemberAdministrator's required rights (Bot API), besides can_post_messages.
+ADMIN_RIGHTS = (
+    "can_manage_chat",
+    "can_delete_messages",
+    "can_manage_video_chats",
+    "can_restrict_members",
+    "can_promote_members",
+    "can_change_info",
+    "can_invite_users",
+    "can_post_stories",
+    "can_edit_stories",
+    "can_delete_stories",
+)
+
+
 def member_update(
     api: FakeBotApi, chat: dict[str, Any], old: str, new: str, *, by: int
 ) -> dict[str, Any]:
@@ -67,6 +82,9 @@ def member_update(
         body: dict[str, Any] = {"status": status, "user": api.bot_user}
         if status == "kicked":
             body["until_date"] = 0
+        if status == "administrator":
+            body |= {"can_be_edited": False, "is_anonymous": False, "can_post_messages": True}
+            body |= dict.fromkeys(ADMIN_RIGHTS, True)
         return body
 
     return {

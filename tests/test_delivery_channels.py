@@ -65,6 +65,13 @@ async def test_channel_link_checks_rights_and_the_channel_is_served_first(
     assert [m.text for m in bot_api.sent if m.chat_id == CHANNEL] == [sent[0].text]
     assert len(alerts(bot_api, "🟢")) == 20, "Odesa's subscribers hear the end"
 
+    # Linked again, then demoted to a plain member: it can no longer post, so it is off.
+    assert "✅" in await admin(bot_api, link)
+    channel = {"id": CHANNEL, "type": "channel", "title": "Тривоги Львова"}
+    bot_api.push_update(member_update(bot_api, channel, "administrator", "member", by=ADMIN_ID))
+    listing = await admin(bot_api, "/channels")
+    assert "@lviv_alerts (вимкнено: бот не може туди писати)" in listing
+
 
 async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
@@ -88,7 +95,7 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     await settle(bot)
     assert [m.chat_id for m in alerts(bot_api)] == [2], "blocked and removed chats get nothing"
 
-    bot_api.push_update(member_update(bot_api, private, "kicked", "member", by=1))
+    assert "Я пересилаю" in await command(bot_api, 1, "/start"), "writing to the bot again"
     bot_api.push_update(member_update(bot_api, group, "left", "member", by=100_001))
     assert "Вимкнені чати (заблокували чи видалили бота): 0" in await command(
         bot_api, ADMIN_ID, "/stats"

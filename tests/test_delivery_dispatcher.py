@@ -12,6 +12,7 @@ from sqlalchemy import select
 from bot.config import DeliveryConfig
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
+from bot.pacing import ChatPace
 from storage import outbox as outbox_store
 from storage.models import Chat, Outbox
 from tests.conftest import ADMIN_ID, BotFactory, Clock
@@ -180,3 +181,14 @@ async def test_alert_over_before_its_start_went_out_gives_one_accurate_message(
         "🟢 Відбій: повітряна тривога, Львівська область\n"
         "Тривога тривала з 18.03.2025 11:58 до 18.03.2025 12:30 (за Києвом) і вже закінчилася."
     ], "not a stale start followed by an end"
+
+
+def test_a_group_gets_at_most_20_messages_a_minute() -> None:
+    pace = ChatPace(-100)
+    for n in range(20):
+        pace.sent(100.0 + n * 1.0)  # one a second, as fast as a chat may go
+    assert pace.not_before == 100.0 + 60.0, "the 21st waits until the 1st is a minute old"
+    private = ChatPace(42)
+    for n in range(30):
+        private.sent(100.0 + n * 1.0)
+    assert private.not_before == 130.0, "a private chat: one a second, no minute window"

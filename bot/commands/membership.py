@@ -23,10 +23,18 @@ async def my_chat_member(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if change is None:
         return
     chat = change.chat
-    status = change.new_chat_member.status
+    member = change.new_chat_member
+    status = member.status
     services = get_services(context)
     now = services.clock()
-    if status in GONE:
+    # In a channel the bot posts only as an admin with the right to post.
+    mute_channel = chat.type == "channel" and not (
+        status == ChatMemberStatus.OWNER
+        or (
+            status == ChatMemberStatus.ADMINISTRATOR and getattr(member, "can_post_messages", False)
+        )
+    )
+    if status in GONE or mute_channel:
         reason = f"bot {status} ({chat.type})"
         async with services.sessions() as session, session.begin():
             await chat_store.deactivate(session, chat.id, reason, now)
