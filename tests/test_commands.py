@@ -157,3 +157,24 @@ async def test_malformed_truce_arguments_explain_the_form(
         assert "Формат: /truce_set <назва> start=<час>" in reply, "shows the right form"
     assert "не записано" in await command(bot_api, RESIDENT, "/truces"), "nothing was recorded"
     assert "Формат: /truce_end <назва>" in await command(bot_api, ADMIN_ID, "/truce_end")
+
+
+async def test_in_a_group_only_its_admins_change_subscriptions(
+    start_bot: BotFactory, bot_api: FakeBotApi
+) -> None:
+    await start_bot()
+    group = -4242
+
+    async def in_group(text: str, user_id: int) -> str:
+        before = len(bot_api.messages_to(group))
+        bot_api.send_command(group, text, chat_type="group", user_id=user_id)
+        return (await bot_api.wait_for_sent(before + 1, chat_id=group))[-1].text or ""
+
+    assert "лише її адміністратори" in await in_group("/subscribe Lviv", 31)
+    assert "лише її адміністратори" in await in_group("/lang en", 31)
+    assert "немає підписок" in await in_group("/mysubs", 31), "refused, nothing changed"
+    bot_api.set_member(group, "administrator", user_id=32)
+    assert "Підписано: Львівська область" in await in_group("/subscribe Lviv", 32)
+    bot_api.set_member(group, "creator", user_id=33)
+    assert "Відписано" in await in_group("/unsubscribe Lviv", 33)
+    assert "Підписано" in await in_group("/subscribe Lviv", ADMIN_ID), "the bot's admins may"

@@ -79,6 +79,7 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     bot = await start_bot()
     await command(bot_api, 1, "/subscribe Lviv")
     await command(bot_api, 2, "/subscribe Lviv")
+    bot_api.set_member(GROUP, "administrator", user_id=100_001)  # a group admin subscribes
     bot_api.send_command(GROUP, "/subscribe Lviv", chat_type="group")
     await bot_api.wait_for_sent(1, chat_id=GROUP)
 

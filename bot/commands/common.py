@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.i18n import t
@@ -53,3 +54,24 @@ async def reply(update: Update, text: str) -> None:
     message = update.effective_message
     if message is not None:
         await message.reply_text(text, do_quote=False)
+
+
+GROUP_TYPES = ("group", "supergroup")
+
+
+async def may_change_chat(update: Update, context: ContextTypes.DEFAULT_TYPE, a: Ask) -> bool:
+    """In a group only its admins (or the bot's) change what the group receives; anyone
+    else gets a reply saying so."""
+    chat = update.effective_chat
+    if chat is None or chat.type not in GROUP_TYPES or a.is_admin:
+        return True
+    allowed = False
+    if a.user_id is not None:
+        try:
+            member = await context.bot.get_chat_member(chat.id, a.user_id)
+            allowed = member.status in ("administrator", "creator")
+        except TelegramError:
+            allowed = False
+    if not allowed:
+        await reply(update, a.t("group.admins_only"))
+    return allowed

@@ -7,7 +7,7 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, ask, reply
+from bot.commands.common import Ask, ask, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.i18n import LANGUAGES, t
 from bot.render import kind_name, kyiv_time, region_name, scope_name
@@ -92,6 +92,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     a = await ask(update, context)
     if a is None:
         return
+    if not await may_change_chat(update, context, a):
+        return
     try:
         words = split_arguments(a.text)
     except ArgumentError:
@@ -139,6 +141,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     a = await ask(update, context)
     if a is None:
+        return
+    if not await may_change_chat(update, context, a):
         return
     query = _argument(a)
     if not query:
@@ -218,6 +222,8 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     a = await ask(update, context)
     if a is None:
+        return
+    if not await may_change_chat(update, context, a):
         return
     choice = _argument(a).lower()
     if choice not in LANGUAGES:
