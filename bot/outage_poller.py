@@ -12,6 +12,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.feed_health import FeedHealth
 from feeds.fetch import FeedHTTPError, fetch
 from feeds.model import FeedError, FeedFormatError
 from feeds.outages import OUTAGE_KINDS, ParseContext
@@ -81,21 +82,19 @@ class OutagePoller:
         self._sessions = sessions
         self._clock = clock
         self._on_changes = on_changes
-        self._monotonic = monotonic
-        self._failing = False
-        self._failures = 0
-        self._resume_at = 0.0
-
-    def _backoff(self, retry_after: float | None) -> float:
-        # Schedules change slowly: up to 5 intervals or 5 minutes; a Retry-After wins.
-        cap = min(5 * self.target.interval, MAX_BACKOFF_SECONDS)
-        delay = min(self.target.interval * 2.0 ** (self._failures - 1), cap)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return delay
+        self._health = FeedHealth(
+            name=target.name,
+            feed_id=target.feed_id,
+            interval=target.interval,
+            max_backoff=MAX_BACKOFF_SECONDS,
+            sessions=sessions,
+            clock=clock,
+            monotonic=monotonic,
+            log=log,
+        )
 
     async def poll(self, *, force: bool = False) -> OutagePollOutcome:
-        if not force and self._monotonic() < self._resume_at:
+        if not force and not self._health.due():
             return OutagePollOutcome(ok=False, skipped=True, error="backing off")
         kind = OUTAGE_KINDS[self.target.kind]
         async with self._sessions() as session:
@@ -119,7 +118,7 @@ class OutagePoller:
                 report = _parse(kind.parse, result.body, context)
         except FeedError as exc:
             retry_after = exc.retry_after if isinstance(exc, FeedHTTPError) else None
-            await self._failed(str(exc), retry_after)
+            await self._health.failed(str(exc), retry_after)
             return OutagePollOutcome(ok=False, error=str(exc))
 
         outcome = OutagePollOutcome(ok=True, changed=report is not None)
@@ -140,7 +139,7 @@ class OutagePoller:
                 now,
                 CacheState(result.etag, result.last_modified, cache.marker),
             )
-        self._recovered()
+        self._health.recovered()
         if outcome.schedules or outcome.events:
             log.info(
                 "outage_changes",
@@ -153,27 +152,3 @@ class OutagePoller:
         if outcome.schedules or outcome.events or outcome.news:
             await self._on_changes(self.target, outcome)
         return outcome
-
-    def _recovered(self) -> None:
-        if self._failing:
-            log.info(
-                "feed_recovered",
-                extra={"feed": self.target.name, "failed_polls": self._failures},
-            )
-        self._failing = False
-        self._failures = 0
-        self._resume_at = 0.0
-
-    async def _failed(self, error: str, retry_after: float | None) -> None:
-        self._failures += 1
-        delay = self._backoff(retry_after)
-        self._resume_at = self._monotonic() + delay
-        async with self._sessions() as session, session.begin():
-            await feed_store.record_failure(session, self.target.feed_id, self._clock(), error)
-        if not self._failing:
-            # Once per outage; the stored schedules stay as they were (and turn stale).
-            log.warning(
-                "feed_failed",
-                extra={"feed": self.target.name, "error": error, "retry_in_s": round(delay, 1)},
-            )
-        self._failing = True

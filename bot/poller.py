@@ -11,6 +11,7 @@ from datetime import datetime
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from bot.feed_health import FeedHealth
 from feeds import regions
 from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
@@ -64,24 +65,21 @@ class FeedPoller:
         self._sessions = sessions
         self._clock = clock
         self._on_events = on_events
-        self._monotonic = monotonic
-        self._failing = False
-        self._failures = 0
-        self._resume_at = 0.0
+        self._health = FeedHealth(
+            name=target.name,
+            feed_id=target.feed_id,
+            interval=target.interval,
+            max_backoff=MAX_BACKOFF_SECONDS,
+            sessions=sessions,
+            clock=clock,
+            monotonic=monotonic,
+            log=log,
+        )
         self._watchers: frozenset[int] | None = None
         self._reported: alert_store.Reported | None = None
 
-    def _backoff(self, retry_after: float | None) -> float:
-        # Never more than 5 intervals or a minute, so recovery is seen quickly; a server's
-        # explicit Retry-After is honoured even when longer.
-        cap = min(5 * self.target.interval, MAX_BACKOFF_SECONDS)
-        delay = min(self.target.interval * 2.0 ** (self._failures - 1), cap)
-        if retry_after is not None:
-            delay = max(delay, retry_after)
-        return delay
-
     async def poll(self, *, force: bool = False) -> PollOutcome:
-        if not force and self._monotonic() < self._resume_at:
+        if not force and not self._health.due():
             return PollOutcome(ok=False, skipped=True, error="backing off")
         kind = KINDS[self.target.kind]
         async with self._sessions() as session:
@@ -99,7 +97,7 @@ class FeedPoller:
             )
         except FeedError as exc:
             retry_after = exc.retry_after if isinstance(exc, FeedHTTPError) else None
-            await self._failed(str(exc), retry_after)
+            await self._health.failed(str(exc), retry_after)
             return PollOutcome(ok=False, error=str(exc))
 
         now = self._clock()
@@ -124,7 +122,7 @@ class FeedPoller:
         self._watchers = watchers
         if result.observations is not None:
             self._reported = alert_store.reported(result.observations)
-        self._recovered()
+        self._health.recovered()
         for event in events:
             log.info(
                 "alert_%s",
@@ -153,27 +151,3 @@ class FeedPoller:
             added = await places.remember(session, learned, source=self.target.name, now=now)
             if added:
                 log.info("places_learned", extra={"feed": self.target.name, "count": added})
-
-    def _recovered(self) -> None:
-        if self._failing:
-            log.info(
-                "feed_recovered",
-                extra={"feed": self.target.name, "failed_polls": self._failures},
-            )
-        self._failing = False
-        self._failures = 0
-        self._resume_at = 0.0
-
-    async def _failed(self, error: str, retry_after: float | None) -> None:
-        self._failures += 1
-        delay = self._backoff(retry_after)
-        self._resume_at = self._monotonic() + delay
-        async with self._sessions() as session, session.begin():
-            await feed_store.record_failure(session, self.target.feed_id, self._clock(), error)
-        if not self._failing:
-            # Once per outage: the previous state stays as it was, a failure is not "all clear".
-            log.warning(
-                "feed_failed",
-                extra={"feed": self.target.name, "error": error, "retry_in_s": round(delay, 1)},
-            )
-        self._failing = True

@@ -15,6 +15,7 @@ from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
 from bot.commands.common import Ask, reply
+from bot.commands.resident import unknown_region
 from bot.commands.truces import admin_only
 from bot.render import region_name
 from feeds import regions
@@ -53,38 +54,40 @@ def _region(a: Ask, query: str) -> tuple[str, str] | None:
     return region.id, region_name(region.id, region.id, a.lang)
 
 
-async def _unknown_region(update: Update, a: Ask, query: str) -> None:
-    lines = [a.t("region.unknown", query=query)]
-    suggestions = regions.suggest(query)
-    if suggestions:
-        names = ", ".join(region_name(r.id, r.id, a.lang) for r in suggestions)
-        lines.append(a.t("region.suggest", suggestions=names))
-    await reply(update, "\n".join(lines))
+async def _region_and_target(
+    update: Update, a: Ask, usage: str
+) -> tuple[str, str, str, int | str] | None:
+    """(region id, region name, target as typed, target) from "<region> <@channel|id>"; a
+    reply explains what is wrong otherwise."""
+    parts = _split(a)
+    target = _target(parts[1]) if parts else None
+    if parts is None or target is None:
+        await reply(update, a.t(usage))
+        return None
+    found = _region(a, parts[0])
+    if found is None:
+        await reply(update, unknown_region(a, parts[0]))
+        return None
+    return found[0], found[1], parts[1], target
 
 
 async def channel_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     a = await admin_only(update, context)
     if a is None:
         return
-    parts = _split(a)
-    target = _target(parts[1]) if parts else None
-    if parts is None or target is None:
-        await reply(update, a.t("channel.link_usage"))
+    parsed = await _region_and_target(update, a, "channel.link_usage")
+    if parsed is None:
         return
-    found = _region(a, parts[0])
-    if found is None:
-        await _unknown_region(update, a, parts[0])
-        return
-    region_id, region = found
+    region_id, region, typed, target = parsed
     bot = context.bot
     try:
         chat = await bot.get_chat(target)
     except TelegramError as exc:
         log.info("channel_check_failed", extra={"target": str(target), "error": str(exc)})
-        await reply(update, a.t("channel.not_found", target=parts[1]))
+        await reply(update, a.t("channel.not_found", target=typed))
         return
     if chat.type != ChatType.CHANNEL:
-        await reply(update, a.t("channel.not_channel", target=parts[1]))
+        await reply(update, a.t("channel.not_channel", target=typed))
         return
     label = _label(chat.title, chat.username, chat.id)
     try:
@@ -123,16 +126,10 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     a = await admin_only(update, context)
     if a is None:
         return
-    parts = _split(a)
-    target = _target(parts[1]) if parts else None
-    if parts is None or target is None:
-        await reply(update, a.t("channel.unlink_usage"))
+    parsed = await _region_and_target(update, a, "channel.unlink_usage")
+    if parsed is None:
         return
-    found = _region(a, parts[0])
-    if found is None:
-        await _unknown_region(update, a, parts[0])
-        return
-    region_id, region = found
+    region_id, region, typed, target = parsed
     services = a.services
     async with services.sessions() as session:
         chat_id = (
@@ -145,7 +142,7 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         try:
             chat_id = (await context.bot.get_chat(target)).id
         except TelegramError:
-            await reply(update, a.t("channel.not_linked", channel=parts[1], region=region))
+            await reply(update, a.t("channel.not_linked", channel=typed, region=region))
             return
     async with services.sessions() as session, session.begin():
         removed = await channel_store.unlink(session, chat_id, region_id)
@@ -153,7 +150,7 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         "channel_unlinked", extra={"chat_id": chat_id, "region_id": region_id, "done": removed}
     )
     key = "channel.unlinked" if removed else "channel.not_linked"
-    await reply(update, a.t(key, channel=parts[1], region=region))
+    await reply(update, a.t(key, channel=typed, region=region))
 
 
 async def channel_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

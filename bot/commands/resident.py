@@ -28,7 +28,8 @@ def _name(region_id: str, lang: str) -> str:
     return region_name(region_id, region_id, lang)
 
 
-def _unknown_region(a: Ask, query: str) -> str:
+def unknown_region(a: Ask, query: str) -> str:
+    """The reply to a region name we do not know: close matches, or a hint."""
     lines = [a.t("region.unknown", query=query)]
     suggestions = regions.suggest(query)
     if suggestions:
@@ -115,7 +116,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     region = regions.resolve(query)
     if region is None:
-        await reply(update, _unknown_region(a, query))
+        await reply(update, unknown_region(a, query))
         return
     services = a.services
     async with services.sessions() as session, session.begin():
@@ -156,7 +157,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     region = regions.resolve(query)
     if region is None:
-        await reply(update, _unknown_region(a, query))
+        await reply(update, unknown_region(a, query))
         return
     async with services.sessions() as session, session.begin():
         removed = await chat_store.unsubscribe(session, a.chat_id, region.id)
