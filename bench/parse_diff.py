@@ -14,11 +14,14 @@ that only matter as distinct keys. A location's record is the same shape whateve
 
 What a poll is (as in ``bot/poller.py``): parse the answer, then in one transaction
 ``storage.alerts.record_observations`` (replace the feed's report) + ``feeds`` health update +
-``storage.alerts.reconcile`` (merge, diff against the announced state, events, outbox rows),
-committed to a real SQLite file in a temporary directory (WAL, as in production). Each measured
-poll ``--changes`` locations end and as many start again, so every poll has real events
-(2 x changes) delivered to ``--chats`` subscribers spread over the known regions. A quiet poll
-(the feed said "unchanged": 304 or the same change index) only reconciles; it is timed too.
+``storage.alerts.reconcile`` (merge, diff against the announced state, events, channel posts),
+committed to a real SQLite file in a temporary directory (WAL, as in production). The events'
+direct messages are then queued by ``storage.fanout.run`` in transactions of their own (the
+bot's FanOut task does it right after the poll): timed and printed apart, since it is delivery
+work that grows with the subscribers, not with the feed. Each measured poll ``--changes``
+locations end and as many start again, so every poll has real events (2 x changes) for
+``--chats`` subscribers spread over the known regions. A quiet poll (the feed said
+"unchanged": 304 or the same change index) only reconciles; it is timed too.
 
 Target: under 20 ms per poll on this machine (polling every 2 s for a dozen feeds is then a
 few percent of one core). Figures are printed, never asserted.
@@ -55,6 +58,7 @@ from feeds.model import Observation
 from feeds.source import CacheState
 from feeds.ukrainealarm import parse_regions
 from storage import alerts as alert_store
+from storage import fanout
 from storage import feeds as feed_store
 from storage import migrate
 from storage.db import create_engine, session_factory
@@ -209,7 +213,8 @@ class Bench:
                 )
 
     async def poll(self, observations: list[Observation] | None) -> tuple[float, float, float, int]:
-        """One poll's transaction; (record ms, reconcile ms, commit ms, events)."""
+        """One poll's transaction; (record ms, reconcile ms, commit ms, events). The direct
+        messages are queued after it (:meth:`fan_out`), as the bot's FanOut does."""
         self.now += timedelta(seconds=2)
         async with self.sessions() as session:
             await session.begin()
@@ -225,6 +230,7 @@ class Bench:
                 record_ms = (time.perf_counter() - before) * 1000
             await feed_store.record_success(session, self.feed_id, self.now, CacheState())
             before = time.perf_counter()
+            healthy = await alert_store.healthy_feeds(session, self.now)
             events = await alert_store.reconcile(
                 session,
                 source=FEED_NAME,
@@ -233,6 +239,7 @@ class Bench:
                 only=(touched if touched is not None else set())
                 if self.previous is not None
                 else None,
+                healthy=healthy,
             )
             reconcile_ms = (time.perf_counter() - before) * 1000
             before = time.perf_counter()
@@ -241,6 +248,12 @@ class Bench:
         if observations is not None:
             self.previous = alert_store.reported(observations)
         return record_ms, reconcile_ms, commit_ms, len(events)
+
+    async def fan_out(self) -> float:
+        """Queue the direct messages of the last poll's events; ms."""
+        started = time.perf_counter()
+        await fanout.run(self.sessions, self.now)
+        return (time.perf_counter() - started) * 1000
 
     def next_report(self, changes: int) -> list[Observation]:
         """The national map with ``changes`` locations ended and the previous ones back on."""
@@ -330,9 +343,12 @@ async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
     parse = KINDS["alerts_in_ua"].parse
     bench = Bench(url, parse(body), args.chats, args.seed)
     await bench.setup()
+    if args.gc_freeze:
+        gc.freeze()
     try:
         cold = time.perf_counter()
         _, _, _, cold_events = await bench.poll(parse(body))
+        await bench.fan_out()
         cold_ms = (time.perf_counter() - cold) * 1000
         print(
             f"  first poll (every location starts, {cold_events} events, outbox rows for "
@@ -340,21 +356,26 @@ async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
         )
         for _ in range(3):  # warm the connection and statement caches
             await bench.poll(bench.next_report(args.changes))
+            await bench.fan_out()
 
         totals, parses, records, reconciles, commits, events = [], [], [], [], [], []
+        fan_outs, cpus = [], []
         profiler = cProfile.Profile() if args.profile else None
         for _ in range(args.polls):
             report = bench.next_report(args.changes)
             # The poll parses the answer it got; the report is what that answer says.
             started = time.perf_counter()
+            cpu_started = time.process_time()
             if profiler:
                 profiler.enable()
             parse(body)
             parsed = time.perf_counter()
             record_ms, reconcile_ms, commit_ms, count = await bench.poll(report)
+            finished = time.perf_counter()
+            cpus.append((time.process_time() - cpu_started) * 1000)
+            fan_outs.append(await bench.fan_out())
             if profiler:
                 profiler.disable()
-            finished = time.perf_counter()
             parses.append((parsed - started) * 1000)
             totals.append((finished - started) * 1000)
             records.append(record_ms)
@@ -372,10 +393,15 @@ async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
             f"(events per poll: median {statistics.median(events):.0f}):"
         )
         print(f"    parse + diff (whole poll)        {summary(totals)}")
+        print(f"      CPU time of it (all threads)   {summary(cpus)}")
         print(f"      parse                          {summary(parses)}")
         print(f"      record_observations            {summary(records)}")
         print(f"      reconcile                      {summary(reconciles)}")
         print(f"      commit                         {summary(commits)}")
+        print(
+            f"    then, in its own transactions: queue the direct messages to {args.chats} chats"
+        )
+        print(f"      fan-out                        {summary(fan_outs)}")
         print(f"  quiet poll (304 / same index: reconcile only)  {summary(quiet)}")
         await breakdown(bench, args.polls)
         if profiler:
@@ -395,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the changed polls")
+    parser.add_argument("--gc-freeze", action="store_true")
     args = parser.parse_args(argv)
 
     ids = location_ids(args.locations)

@@ -33,6 +33,7 @@ from bot.commands import stats as stats_commands
 from bot.config import Config
 from bot.coverage import coverage_job
 from bot.dispatcher import Dispatcher, delivery_bot
+from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
 from bot.i18n import t
 from bot.outage_service import OUTAGES_KEY, OutageService
@@ -132,6 +133,7 @@ class AlertBot:
         self.sessions: async_sessionmaker[AsyncSession] | None = None
         self.application: Application | None = None  # type: ignore[type-arg]
         self.dispatcher: Dispatcher | None = None
+        self.fanout: FanOut | None = None
         self.feeds: FeedManager | None = None
         self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
@@ -223,8 +225,9 @@ class AlertBot:
             client=self._http,
             clock=self.clock,
             env=self._env,
-            on_events=self._wake_dispatcher,
+            on_events=self._on_alert_events,
         )
+        self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
         app.bot_data[FEEDS_KEY] = self.feeds
         await self.feeds.load()
         self.outages = OutageService(
@@ -247,6 +250,7 @@ class AlertBot:
         assert app.updater is not None
         await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
         self.dispatcher.start()
+        self.fanout.start()  # first of all, whatever a crash left half queued
         if self._schedule_polls:
             assert app.job_queue is not None
             self.feeds.schedule_all(app.job_queue)
@@ -273,6 +277,12 @@ class AlertBot:
         if self.dispatcher is not None:
             self.dispatcher.wake()
 
+    def _on_alert_events(self) -> None:
+        # The channel posts are queued already; the direct messages follow.
+        self._wake_dispatcher()
+        if self.fanout is not None:
+            self.fanout.wake()
+
     async def poll_now(self, name: str) -> PollOutcome:
         assert self.feeds is not None
         return await self.feeds.poll_now(name)
@@ -288,6 +298,8 @@ class AlertBot:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+        if self.fanout is not None:
+            await self.fanout.stop()
         if self.dispatcher is not None:
             await self.dispatcher.stop()
         if app is not None:

@@ -22,6 +22,7 @@ from bot.app import AlertBot
 from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
+from storage import fanout as fanout_store
 from storage import outbox as outbox_store
 
 FEED_PATH = "/v1/alerts/active.json"
@@ -68,7 +69,11 @@ class Demo:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             async with self.bot.sessions() as session:
-                if await outbox_store.depth(session) == 0:
+                # (An event's direct messages are queued just after it: both must be done.)
+                if (
+                    await fanout_store.pending(session) == 0
+                    and await outbox_store.depth(session) == 0
+                ):
                     break
             await asyncio.sleep(0.05)
         self.flush()

@@ -75,7 +75,7 @@ class FeedPoller:
             monotonic=monotonic,
             log=log,
         )
-        self._watchers: frozenset[int] | None = None
+        self._watchers: alert_store.Healthy | None = None
         self._reported: alert_store.Reported | None = None
 
     async def poll(self, *, force: bool = False) -> PollOutcome:
@@ -110,14 +110,15 @@ class FeedPoller:
                 await self._learn_places(session, result.observations, now)
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
             watchers = await alert_store.healthy_feeds(session, now)
-            if watchers != self._watchers:
-                # Another feed went stale or came back: its report no longer (or again) counts,
-                # so every region is looked at, even on an unchanged answer.
-                events = await alert_store.reconcile(session, source=self.target.name, now=now)
-            else:
-                events = await alert_store.reconcile(
-                    session, source=self.target.name, now=now, only=touched
-                )
+            # Another feed went stale or came back (its report no longer, or again, counts):
+            # every region is looked at, even on an unchanged answer.
+            events = await alert_store.reconcile(
+                session,
+                source=self.target.name,
+                now=now,
+                only=None if watchers != self._watchers else touched,
+                healthy=watchers,
+            )
         # Only once committed: the next poll diffs against what is really stored.
         self._watchers = watchers
         if result.observations is not None:

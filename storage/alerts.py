@@ -1,13 +1,16 @@
 """Region alert state: merge what the feeds report, diff against what was announced, and turn
-every change into an event, truce evidence and outbox rows in one transaction."""
+every change into an event, truce evidence and channel posts in one transaction (the direct
+messages follow in storage/fanout.py)."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import delete, insert, select, tuple_, update
+from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
@@ -18,12 +21,13 @@ from storage.models import (
     AlertEvent,
     AlertState,
     Chat,
+    Fanout,
     Feed,
     FeedObservation,
     Subscription,
     TruceEvidence,
 )
-from storage.truces import list_truces
+from storage.truces import in_force as truces_in_force
 
 Key = tuple[str, str]  # (region_id, kind)
 
@@ -147,15 +151,26 @@ def _chunks(keys: Sequence[Key], size: int = 400) -> Iterable[Sequence[Key]]:
         yield keys[index : index + size]
 
 
-def healthy(feed: Feed, now: datetime) -> bool:
-    """A feed counts while its last good poll is recent: a few intervals, at least a minute."""
-    if not feed.enabled or feed.last_success_at is None:
+def _recent(
+    enabled: bool, last_success_at: datetime | None, interval: float, now: datetime
+) -> bool:
+    if not enabled or last_success_at is None:
         return False
-    return now - feed.last_success_at <= timedelta(seconds=max(3 * feed.interval, 60.0))
+    return now - last_success_at <= timedelta(seconds=max(3 * interval, 60.0))
 
 
-async def healthy_feeds(session: AsyncSession, now: datetime) -> frozenset[int]:
-    return frozenset(f.id for f in (await session.scalars(select(Feed))).all() if healthy(f, now))
+Healthy = dict[int, str]  # feed id -> kind, of the feeds whose reports count now
+
+
+async def healthy_feeds(session: AsyncSession, now: datetime) -> Healthy:
+    rows = await session.execute(
+        select(Feed.id, Feed.kind, Feed.enabled, Feed.last_success_at, Feed.interval)
+    )
+    return {
+        feed_id: kind
+        for feed_id, kind, enabled, last_success_at, interval in rows
+        if _recent(enabled, last_success_at, interval, now)
+    }
 
 
 @dataclass(frozen=True, slots=True)
@@ -167,10 +182,12 @@ class Merged:
         return any(covers(feed_kind, region_id, base_kind(kind)) for feed_kind in self.watchers)
 
 
-async def _merged(session: AsyncSession, now: datetime, only: set[Key] | None) -> Merged:
+async def _merged(
+    session: AsyncSession, now: datetime, only: set[Key] | None, watchers: Healthy | None
+) -> Merged:
     """An alert is on while any healthy feed reports it; it began at the earliest report."""
-    feeds = (await session.scalars(select(Feed))).all()
-    watchers = {f.id: f.kind for f in feeds if healthy(f, now)}
+    if watchers is None:
+        watchers = await healthy_feeds(session, now)
     merged: dict[Key, ActiveAlert] = {}
     columns = select(
         FeedObservation.region_id,
@@ -219,7 +236,12 @@ async def _merged(session: AsyncSession, now: datetime, only: set[Key] | None) -
 
 
 async def reconcile(
-    session: AsyncSession, *, source: str, now: datetime, only: set[Key] | None = None
+    session: AsyncSession,
+    *,
+    source: str,
+    now: datetime,
+    only: set[Key] | None = None,
+    healthy: Healthy | None = None,
 ) -> list[AlertEvent]:
     """Announce every difference between the merged feed state and the announced state.
 
@@ -228,30 +250,20 @@ async def reconcile(
     for it failing), its announced state is kept: silence from a broken feed is not all clear.
 
     ``only`` limits the work to those keys: when one feed's report changed and the set of
-    healthy feeds did not, nothing else can have changed.
+    healthy feeds did not, nothing else can have changed. ``healthy``: what
+    :func:`healthy_feeds` said in this transaction, if the caller asked already.
+
+    In this transaction: the events, the new state, truce evidence, the posts to regional
+    channels, and a note that each event's direct messages are still to be queued, which
+    :func:`storage.fanout.run` does next in transactions of its own (so that queueing 100,000
+    of them does not hold back the channel posts). A poll costs the same dozen statements
+    however many events it finds.
     """
     if only is not None and not only:
         return []
-    merged = await _merged(session, now, only)
-    query = select(AlertState.region_id, AlertState.kind, AlertState.region_title).where(
-        AlertState.active
-    )
-    all_active: dict[Key, str] = {}
-    if only is None:
-        all_active = {(r, k): title for r, k, title in await session.execute(query)}
-    else:
-        # What an event here can depend on: its oblast's tree (for "N of M raions") and its
-        # own lineage (is a subscriber's place still covered from above).
-        nearby: set[str] = set()
-        for region_id, _kind in only:
-            oblast = regions.oblast_of(region_id)
-            nearby |= set(regions.with_descendants(oblast)) if oblast else set()
-            nearby |= set(regions.lineage(region_id))
-        ordered = sorted(nearby)
-        for index in range(0, len(ordered), 400):
-            part = ordered[index : index + 400]
-            for r, k, title in await session.execute(query.where(AlertState.region_id.in_(part))):
-                all_active[(r, k)] = title
+    merged = await _merged(session, now, only, healthy)
+    states = await _states(session, only)
+    all_active = {key: title for key, (title, active, _since) in states.items() if active}
     active_before = (
         all_active if only is None else {k: v for k, v in all_active.items() if k in only}
     )
@@ -262,63 +274,130 @@ async def reconcile(
     if not starts and not ends:
         return []
 
-    events: list[AlertEvent] = []
-    known = set()
-    if starts:
-        start_keys = [(a.region_id, a.kind) for a in starts]
-        for chunk in _chunks(start_keys):
-            known |= {
-                (region_id, kind)
-                for region_id, kind in await session.execute(
-                    select(AlertState.region_id, AlertState.kind).where(
-                        tuple_(AlertState.region_id, AlertState.kind).in_(chunk)
-                    )
-                )
-            }
-    new_states = []
-    for alert in starts:
-        since = alert.since or now
-        values = {
-            "region_title": alert.region_title,
-            "active": True,
-            "since": since,
-            "changed_at": now,
-        }
-        if (alert.region_id, alert.kind) in known:
-            await session.execute(
-                update(AlertState)
-                .where(AlertState.region_id == alert.region_id, AlertState.kind == alert.kind)
-                .values(**values)
-            )
-        else:
-            new_states.append({"region_id": alert.region_id, "kind": alert.kind, **values})
-        event = _event(alert.region_id, alert.region_title, alert.kind, "start", since)
-        event.level, event.threat = alert.level, alert.threat
-        events.append(event)
-    if new_states:
-        await session.execute(insert(AlertState), new_states)
-    for region_id, kind in ends:
-        await session.execute(
-            update(AlertState)
-            .where(AlertState.region_id == region_id, AlertState.kind == kind)
-            .values(active=False, changed_at=now)
-        )
-        events.append(_event(region_id, active_before[(region_id, kind)], kind, "end", now))
-
+    await _write_states(session, starts, ends, states, now)
     active_now = (set(all_active) - set(ends)) | set(merged.active)
+    events = [
+        _event(a.region_id, a.region_title, a.kind, "start", a.since or now, a.level, a.threat)
+        for a in starts
+    ] + [_event(r, active_before[(r, k)], k, "end", now) for r, k in ends]
     for event in events:
         event.detected_at = now
         event.source = source
         _count_parts(event, active_now)
-    session.add_all(events)
-    await session.flush()
+    await _insert_events(session, events)
     await _record_evidence(session, events, now)
-    await _enqueue(session, events, now, active_now)
+    await _enqueue_channels(session, events, now, active_now)
+    await session.execute(
+        insert(Fanout), [{"event_id": event.id, "created_at": now} for event in events]
+    )
     return events
 
 
+State = tuple[str, bool, datetime | None]  # (title, active, since)
+
+
+async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, State]:
+    """Announced state rows (active or not): all, or those an event in ``only`` depends on."""
+    query = select(
+        AlertState.region_id,
+        AlertState.kind,
+        AlertState.region_title,
+        AlertState.active,
+        AlertState.since,
+    )
+    if only is None:
+        return {
+            (r, k): (title, on, since) for r, k, title, on, since in await session.execute(query)
+        }
+    # Its oblast's tree (for "N of M raions") and its own lineage (is a subscriber's place
+    # still covered from above); the lineage holds the key's own region.
+    nearby: set[str] = set()
+    for region_id, _kind in only:
+        oblast = regions.oblast_of(region_id)
+        nearby |= set(regions.with_descendants(oblast)) if oblast else set()
+        nearby |= set(regions.lineage(region_id))
+    found: dict[Key, State] = {}
+    for part in _id_chunks(nearby):
+        for r, k, title, on, since in await session.execute(
+            query.where(AlertState.region_id.in_(part))
+        ):
+            found[(r, k)] = (title, on, since)
+    return found
+
+
+def _id_chunks(ids: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+    ordered = sorted(ids)
+    for index in range(0, len(ordered), size):
+        yield ordered[index : index + size]
+
+
+async def _write_states(
+    session: AsyncSession,
+    starts: Sequence[ActiveAlert],
+    ends: Sequence[Key],
+    states: dict[Key, State],
+    now: datetime,
+) -> None:
+    """Every change of the announced state in one statement (an upsert)."""
+    rows = [
+        {
+            "region_id": alert.region_id,
+            "kind": alert.kind,
+            "region_title": alert.region_title,
+            "active": True,
+            "since": alert.since or now,
+            "changed_at": now,
+        }
+        for alert in starts
+    ] + [
+        {
+            "region_id": region_id,
+            "kind": kind,
+            "region_title": states[(region_id, kind)][0],
+            "active": False,
+            "since": states[(region_id, kind)][2],
+            "changed_at": now,
+        }
+        for region_id, kind in ends
+    ]
+    dialect = session.get_bind().dialect.name
+    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AlertState)
+    await session.execute(
+        upsert.on_conflict_do_update(
+            index_elements=[AlertState.region_id, AlertState.kind],
+            set_={
+                name: upsert.excluded[name]
+                for name in ("region_title", "active", "since", "changed_at")
+            },
+        ),
+        rows,
+    )
+
+
+_EVENTS = cast(Table, AlertEvent.__table__)
+_EVENT_COLUMNS = [c.name for c in _EVENTS.columns if c.name != "id"]
+
+
+async def _insert_events(session: AsyncSession, events: Sequence[AlertEvent]) -> None:
+    """One INSERT for all the events, each getting its id (through the ORM, SQLite would take
+    one statement per event)."""
+    rows = [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events]
+    # One event per (region, kind) in a reconcile: the key finds each returned row's event.
+    by_key = {(e.region_id, e.kind, e.transition): e for e in events}
+    columns = (_EVENTS.c.id, _EVENTS.c.region_id, _EVENTS.c.kind, _EVENTS.c.transition)
+    result = await session.execute(insert(_EVENTS).returning(*columns), rows)
+    for event_id, region_id, kind, transition in result:
+        by_key[(region_id, kind, transition)].id = event_id
+
+
 def _event(
-    region_id: str, title: str, kind: str, transition: str, occurred_at: datetime
+    region_id: str,
+    title: str,
+    kind: str,
+    transition: str,
+    occurred_at: datetime,
+    level: str | None = None,
+    threat: str | None = None,
 ) -> AlertEvent:
     return AlertEvent(
         region_id=region_id,
@@ -326,13 +405,17 @@ def _event(
         kind=kind,
         transition=transition,
         occurred_at=occurred_at,
+        parts_active=None,
+        parts_total=None,
+        level=level,
+        threat=threat,
     )
 
 
 async def _record_evidence(
     session: AsyncSession, events: Sequence[AlertEvent], now: datetime
 ) -> None:
-    truces = [t for t in await list_truces(session) if t.claims_in_force(now)]
+    truces = await truces_in_force(session, now)
     rows = [
         {"truce_id": truce.id, "event_id": event.id}
         for event in events
@@ -343,28 +426,25 @@ async def _record_evidence(
         await session.execute(insert(TruceEvidence), rows)
 
 
-async def _enqueue(
+async def _enqueue_channels(
     session: AsyncSession, events: Sequence[AlertEvent], now: datetime, active: set[Key]
 ) -> None:
     places: set[str] = set()
     for event in events:
-        places |= _audience(event.region_id)
-    subscriptions = await _subscriptions(session, places)
+        places |= audience(event.region_id)
+    linked = await subscriptions(session, places, channels=True)
+    deliveries = []
     for event in events:
-        chat_ids = _recipients(
-            subscriptions,
-            event.region_id,
-            event.kind,
-            ended=event.transition == "end",
-            active=active,
+        chat_ids = recipients(
+            linked, event.region_id, event.kind, ended=event.transition == "end", active=active
         )
-        # Bulk and idempotent; an end supersedes its start's unsent rows (storage/outbox.py).
-        await outbox.enqueue_alert(
-            session, event, chat_ids, now, priority=priority_for(base_kind(event.kind))
-        )
+        priority = priority_for(base_kind(event.kind))
+        deliveries.append(outbox.AlertDelivery(event, chat_ids, priority, channels=chat_ids))
+    # Bulk and idempotent; an end supersedes its start's unsent rows (storage/outbox.py).
+    await outbox.enqueue_alerts(session, deliveries, now)
 
 
-def _audience(region_id: str) -> set[str]:
+def audience(region_id: str) -> set[str]:
     """Places whose subscribers may hear of an alert here: above it and inside it."""
     return set(regions.with_descendants(region_id)) | set(regions.lineage(region_id))
 
@@ -372,21 +452,28 @@ def _audience(region_id: str) -> set[str]:
 Subscriptions = dict[str, list[tuple[int, str | None]]]  # place -> [(chat id, kinds)]
 
 
-async def _subscriptions(session: AsyncSession, places: set[str]) -> Subscriptions:
+async def subscriptions(
+    session: AsyncSession, places: set[str], *, channels: bool | None = None
+) -> Subscriptions:
+    """Active chats subscribed to ``places``: only channels, only other chats, or (``None``)
+    all."""
     found: Subscriptions = {}
-    ordered = sorted(places)
-    for index in range(0, len(ordered), 400):
-        rows = await session.execute(
-            select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
-            .join(Chat, Chat.chat_id == Subscription.chat_id)
-            .where(Subscription.region_id.in_(ordered[index : index + 400]), Chat.active)
-        )
-        for chat_id, place, kinds in rows:
+    query = (
+        select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
+        .join(Chat, Chat.chat_id == Subscription.chat_id)
+        .where(Chat.active)
+    )
+    if channels is not None:
+        query = query.where((Chat.kind == "channel") if channels else (Chat.kind != "channel"))
+    for part in _id_chunks(places):
+        for chat_id, place, kinds in await session.execute(
+            query.where(Subscription.region_id.in_(part))
+        ):
             found.setdefault(place, []).append((chat_id, kinds))
     return found
 
 
-def _recipients(
+def recipients(
     subscriptions: Subscriptions,
     region_id: str,
     kind: str,
@@ -394,10 +481,11 @@ def _recipients(
     ended: bool,
     active: set[Key],
 ) -> list[int]:
+    """Who of ``subscriptions`` hears of this event (see :func:`subscribers_for`)."""
     wanted: set[int] = set()
     covered: set[int] = set()
     plain = base_kind(kind)
-    for place in _audience(region_id):
+    for place in audience(region_id):
         for chat_id, kinds in subscriptions.get(place, ()):
             if kinds is not None and plain not in kinds.split(","):
                 continue
@@ -426,8 +514,8 @@ async def subscribers_for(
     alert is not sent to a place still covered by another alert of the kind (the raion's alert
     ended but the oblast-wide one goes on): that would read as "all clear" when it is not.
     """
-    subscriptions = await _subscriptions(session, _audience(region_id))
-    return _recipients(subscriptions, region_id, kind, ended=ended, active=active or set())
+    found = await subscriptions(session, audience(region_id))
+    return recipients(found, region_id, kind, ended=ended, active=active or set())
 
 
 def _count_parts(event: AlertEvent, active: set[Key]) -> None:

@@ -156,6 +156,22 @@ class AlertEvent(Base):
     threat: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
+class Fanout(Base):
+    """An alert event whose direct messages are still to be queued (storage/fanout.py).
+
+    Written in the event's own transaction, deleted in the one that queues its last direct
+    message: the event and its channel posts commit at once, and a crash in between leaves
+    this row behind, so the next start finishes the job.
+    """
+
+    __tablename__ = "fanouts"
+
+    event_id: Mapped[int] = mapped_column(
+        ForeignKey("alert_events.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
 class Truce(Base):
     """An announced pause of strikes; one or more parties' claims of its window."""
 

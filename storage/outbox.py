@@ -2,8 +2,10 @@
 
 Enqueueing (for producers)
 --------------------------
-- Alert events: :func:`enqueue_alert` (``storage.alerts`` calls it in the transaction that
-  records the event): one row per recipient, in bulk.
+- Alert events: :func:`enqueue_alerts`, many events in a few statements. ``storage.alerts``
+  queues the channel posts in the transaction that records the events and leaves the direct
+  messages to ``storage.fanout`` (their own transactions, so that a broadcast to 100,000 chats
+  does not hold back the channel posts). :func:`enqueue_alert` is the one-event form.
 - Anything else (outage notices, informational messages): :func:`enqueue_notice` with an
   idempotency ``key``, a ``kind`` (a word such as ``"outage"``, shown in /stats), the
   recipients and either a pre-rendered ``text`` (sent as is) or a ``payload`` rendered per chat
@@ -34,7 +36,7 @@ accepted just before the process died is sent again (a rare duplicate beats a mi
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -42,6 +44,7 @@ from typing import Any, cast
 from sqlalchemy import Insert, Table, column, func, select, table, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.delivery_models import Notice
 from storage.models import AlertEvent, Chat, Outbox, TruceEvidence
@@ -102,6 +105,136 @@ class Enqueued:
     superseded: int
 
 
+@dataclass(frozen=True, slots=True)
+class AlertDelivery:
+    """Rows to queue for one alert event (already flushed, so it has an id).
+
+    ``priority`` is the class; a chat in ``channels`` is served before the others of its class.
+    ``status`` is ``SUPERSEDED`` for a start whose end is already known: the rows exist (so the
+    end can say "the alert lasted from X to Y") but nothing is sent for them.
+    """
+
+    event: AlertEvent
+    chat_ids: Collection[int]
+    priority: int
+    channels: Collection[int] = ()
+    status: str = PENDING
+
+
+async def enqueue_alerts(
+    session: AsyncSession, deliveries: Sequence[AlertDelivery], now: datetime
+) -> Enqueued:
+    """Queue rows for several events in a few statements, whatever their number.
+
+    Idempotent (a row per event and chat; a second time adds only new chats). The end of an
+    alert supersedes its start's rows that were not sent yet; each chat whose start was
+    superseded, now or before, gets one combined message instead. ``inserted`` counts the rows
+    offered (a duplicate is ignored by the database and counted all the same).
+    """
+    rows, superseded = await alert_rows(session, deliveries, now)
+    await insert_rows(session, rows)
+    return Enqueued(len(rows), superseded)
+
+
+async def alert_rows(
+    session: AsyncSession, deliveries: Sequence[AlertDelivery], now: datetime
+) -> tuple[list[dict[str, Any]], int]:
+    """The rows :func:`enqueue_alerts` inserts, and how many start rows it superseded (which
+    it does now, in this transaction); for a caller that inserts them in parts."""
+    ends = [d.event for d in deliveries if d.event.transition == "end"]
+    starts = await _start_ids(session, ends)
+    everyone = {chat for d in deliveries if d.event.transition == "end" for chat in d.chat_ids}
+    superseded, replaced = await _supersede(
+        session,
+        sorted(set(starts.values())),
+        # A few channels: look up only theirs, not the whole broadcast's.
+        everyone if len(everyone) <= _CHUNK else None,
+    )
+    for delivery in deliveries:
+        if delivery.status == SUPERSEDED:  # a start written superseded in this very call
+            ids = replaced.get(delivery.event.id, frozenset())
+            replaced[delivery.event.id] = ids | frozenset(delivery.chat_ids)
+    created = _stored_time(session, now)
+    rows: list[dict[str, Any]] = []
+    for delivery in deliveries:
+        event = delivery.event
+        start_id = starts.get(event.id) if event.transition == "end" else None
+        gone = replaced.get(start_id, frozenset()) if start_id is not None else frozenset()
+        channels = set(delivery.channels)
+        rows.extend(
+            {
+                "event_id": event.id,
+                "chat_id": chat_id,
+                "priority": delivery.priority + (0 if chat_id in channels else DIRECT),
+                "replaces_event_id": start_id if chat_id in gone else None,
+                "status": delivery.status,
+                "attempts": 0,
+                "created_at": created,
+            }
+            for chat_id in sorted(set(delivery.chat_ids))
+        )
+    return rows, superseded
+
+
+async def insert_rows(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
+    """Bulk insert alert rows built as :func:`enqueue_alerts` builds them; duplicates ignored."""
+    if rows:
+        await session.execute(_ignore_duplicates(session, ["event_id", "chat_id"]), rows)
+
+
+async def _start_ids(session: AsyncSession, ends: Sequence[AlertEvent]) -> dict[int, int]:
+    """End event id -> the id of the start it closes (the latest earlier start of its key)."""
+    if not ends:
+        return {}
+    start = aliased(AlertEvent)
+    latest_start = (
+        select(func.max(start.id))
+        .where(
+            start.region_id == AlertEvent.region_id,
+            start.kind == AlertEvent.kind,
+            start.transition == "start",
+            start.id < AlertEvent.id,
+        )
+        .scalar_subquery()
+    )
+    query = select(AlertEvent.id, latest_start).where(
+        AlertEvent.id.in_(sorted({e.id for e in ends}))
+    )
+    return {
+        end_id: start_id
+        for end_id, start_id in await session.execute(query)
+        if start_id is not None
+    }
+
+
+async def _supersede(
+    session: AsyncSession, start_ids: Sequence[int], chats: set[int] | None
+) -> tuple[int, dict[int, frozenset[int]]]:
+    """Mark the unsent rows of these starts superseded; (how many now, start id -> the chats
+    (of ``chats``, if given) whose row for it is superseded, including by an earlier call)."""
+    if not start_ids:
+        return 0, {}
+    # Atomic against the dispatcher's claim: a row it already took is not touched.
+    result = await session.execute(
+        update(TABLE)
+        .where(Outbox.event_id.in_(start_ids), Outbox.status == PENDING)
+        .values(status=SUPERSEDED)
+    )
+    now_superseded = _rowcount(result, 0)
+    if chats is not None and not chats:
+        return now_superseded, {}
+    query = select(Outbox.event_id, Outbox.chat_id).where(
+        Outbox.event_id.in_(start_ids), Outbox.status == SUPERSEDED
+    )
+    if chats is not None:
+        query = query.where(Outbox.chat_id.in_(sorted(chats)))
+    replaced: dict[int, set[int]] = {}
+    for event_id, chat_id in await session.execute(query):
+        if event_id is not None:
+            replaced.setdefault(event_id, set()).add(chat_id)
+    return now_superseded, {k: frozenset(v) for k, v in replaced.items()}
+
+
 async def enqueue_alert(
     session: AsyncSession,
     event: AlertEvent,
@@ -110,56 +243,14 @@ async def enqueue_alert(
     *,
     priority: int,
 ) -> Enqueued:
-    """One row per chat for ``event`` (already flushed, so it has an id); ``priority`` is the
-    class. The end of an alert supersedes its start's rows that were not sent yet."""
-    recipients = set(chat_ids)
-    replaced: set[int] = set()
-    start_id: int | None = None
-    superseded = 0
-    if event.transition == "end":
-        start_id = await session.scalar(
-            select(func.max(AlertEvent.id)).where(
-                AlertEvent.region_id == event.region_id,
-                AlertEvent.kind == event.kind,
-                AlertEvent.transition == "start",
-                AlertEvent.id < event.id,
-            )
-        )
-        if start_id is not None:
-            # Atomic against the dispatcher's claim: a row it already took is not touched.
-            result = await session.execute(
-                update(TABLE)
-                .where(Outbox.event_id == start_id, Outbox.status == PENDING)
-                .values(status=SUPERSEDED)
-                .returning(Outbox.chat_id)
-            )
-            gone = set(result.scalars().all())
-            superseded = len(gone)
-            # A chat that no longer gets the end (e.g. still under a wider alert of the kind)
-            # is not told a stale start either: that wider alert already speaks for it.
-            replaced = gone & recipients
-    created = _stored_time(session, now)
-    rows = [
-        {
-            "event_id": event.id,
-            "chat_id": chat_id,
-            "priority": priority + DIRECT,
-            "replaces_event_id": start_id if chat_id in replaced else None,
-            "status": PENDING,
-            "attempts": 0,
-            "created_at": created,
-        }
-        for chat_id in sorted(recipients)
-    ]
-    inserted = 0
-    if rows:
-        which = Outbox.event_id == event.id
-        before = await _count(session, which)
-        await session.execute(_ignore_duplicates(session, ["event_id", "chat_id"]), rows)
-        # (A driver's rowcount for a bulk insert is not reliable: count instead.)
-        inserted = await _count(session, which) - before
-        await _channels_first(session, which, priority)
-    return Enqueued(inserted, superseded)
+    """One row per chat for ``event``; channels among ``chat_ids`` are found and served first.
+    ``inserted`` is exact here (counted), unlike :func:`enqueue_alerts`."""
+    which = Outbox.event_id == event.id
+    before = await _count(session, which)
+    result = await enqueue_alerts(session, [AlertDelivery(event, list(chat_ids), priority)], now)
+    await _channels_first(session, which, priority)
+    inserted = await _count(session, which) - before
+    return Enqueued(inserted, result.superseded)
 
 
 async def enqueue_notice(
@@ -326,6 +417,25 @@ async def drop_for_chat(session: AsyncSession, chat_id: int, reason: str) -> Non
         update(TABLE)
         .where(Outbox.chat_id == chat_id, Outbox.status.in_(UNDELIVERED))
         .values(status=DROPPED, last_error=reason[:500])
+    )
+
+
+async def channel_posts_unsent(session: AsyncSession, now: datetime) -> int:
+    """Alert posts to channels that are due and not sent yet (waiting or on their way)."""
+    return int(
+        await session.scalar(
+            select(func.count())
+            .select_from(Outbox)
+            .join(Chat, Chat.chat_id == Outbox.chat_id)
+            .where(
+                Outbox.status.in_(UNDELIVERED),
+                Outbox.event_id.is_not(None),
+                Chat.kind == "channel",
+                Chat.active,
+                (Outbox.not_before.is_(None)) | (Outbox.not_before <= now),
+            )
+        )
+        or 0
     )
 
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
@@ -81,8 +81,31 @@ async def list_truces(session: AsyncSession) -> list[TruceView]:
     return [_view(t, by_truce.get(t.id, [])) for t in truces]
 
 
+async def in_force(session: AsyncSession, now: datetime) -> list[TruceView]:
+    """Truces with a claim in force at ``now``, with just those claims; one query (every
+    poll that finds an alert asks)."""
+    rows = (
+        await session.execute(
+            select(Truce, TruceClaim)
+            .join(TruceClaim, TruceClaim.truce_id == Truce.id)
+            .where(
+                or_(Truce.ended_at.is_(None), Truce.ended_at > now),
+                TruceClaim.starts_at <= now,
+                or_(TruceClaim.ends_at.is_(None), TruceClaim.ends_at > now),
+            )
+            .order_by(Truce.created_at, Truce.id)
+        )
+    ).all()
+    truces: dict[int, Truce] = {}
+    claims: dict[int, list[TruceClaim]] = {}
+    for truce, claim in rows:
+        truces[truce.id] = truce
+        claims.setdefault(truce.id, []).append(claim)
+    return [_view(truce, claims[truce_id]) for truce_id, truce in truces.items()]
+
+
 async def in_force_for(session: AsyncSession, region_id: str, now: datetime) -> list[TruceView]:
-    return [t for t in await list_truces(session) if t.covers(region_id) and t.claims_in_force(now)]
+    return [t for t in await in_force(session, now) if t.covers(region_id)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -30,7 +30,8 @@ def serve(feeds: FakeFeedServer, clock: Clock, *alerts: dict[str, object]) -> No
 async def settle(bot: object) -> None:
     from bot.app import AlertBot
 
-    assert isinstance(bot, AlertBot) and bot.dispatcher is not None
+    assert isinstance(bot, AlertBot) and bot.dispatcher is not None and bot.fanout is not None
+    await bot.fanout.run_once()  # the direct messages of the events just found
     for _ in range(500):  # bounded: a row waiting for a retry time keeps the outbox busy
         if not await bot.dispatcher.drain_once():
             return
@@ -168,6 +169,33 @@ async def test_restart_neither_repeats_nor_misses(
     messages = bot_api.messages_to(RESIDENT)
     assert len(messages) == 3
     assert messages[-1].startswith("🟢")
+
+
+async def test_alert_recorded_just_before_a_crash_reaches_subscribers_after_restart(
+    start_bot: BotFactory,
+    bot_api: FakeBotApi,
+    feed_server: FakeFeedServer,
+    clock: Clock,
+    database_url: str,
+) -> None:
+    bot = await start_bot(database_url)
+    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    # As if the process died between committing the event and queueing its direct messages.
+    assert bot.fanout is not None
+    await bot.fanout.stop()
+    serve(feed_server, clock, lviv_alert())
+    outcome = await bot.poll_now("alerts-in-ua")
+    assert outcome.events
+    await bot.stop()
+    assert len(bot_api.messages_to(RESIDENT)) == 1, "only the reply to /subscribe so far"
+
+    # The new process finishes the job on its own, and the next poll repeats nothing.
+    bot = await start_bot(database_url)
+    sent = await bot_api.wait_for_sent(2, chat_id=RESIDENT)
+    assert (sent[-1].text or "").startswith("🔴 Повітряна тривога: Львівська область")
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert len(bot_api.messages_to(RESIDENT)) == 2
 
 
 async def test_broken_feed_answer_is_survived_and_logged_once(

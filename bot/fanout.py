@@ -1,0 +1,111 @@
+"""Queues the direct messages of new alert events in the background (storage/fanout.py).
+
+Woken after every poll that found events; it also looks once a second, which is how events
+left behind by a crash or a failed run are finished.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import fanout, outbox
+
+log = logging.getLogger("alertbot.fanout")
+
+LOOK_INTERVAL = 1.0  # seconds between two looks when nobody woke it
+# Channels are served first: the direct messages are queued once the channel posts are out
+# (queueing 100,000 rows keeps the database and the event loop busy for a second or two), or
+# after this long whatever happened (a channel may be held back by its own limit).
+CHANNELS_HEAD_START = 1.0
+
+
+class FanOut:
+    def __init__(
+        self,
+        sessions: async_sessionmaker[AsyncSession],
+        *,
+        clock: Callable[[], datetime],
+        on_rows: Callable[[], None],
+        chunk: int = fanout.CHUNK,
+        head_start: float = CHANNELS_HEAD_START,
+    ) -> None:
+        self._sessions = sessions
+        self._clock = clock
+        self._on_rows = on_rows
+        self._chunk = chunk
+        self._head_start = head_start
+        self._wake = asyncio.Event()
+        self._stopping = False
+        self._task: asyncio.Task[None] | None = None
+        self._failing = False
+        self._running = asyncio.Lock()  # one run at a time (the loop, or a caller's run_once)
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._loop(), name="outbox-fanout")
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    async def stop(self) -> None:
+        """Finish the part being written (a short transaction) and stop; the rest is queued
+        on the next start."""
+        self._stopping = True
+        self._wake.set()
+        if self._task is not None:
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def run_once(self) -> int:
+        """Queue everything pending now; returns the rows written."""
+        async with self._running:
+            await self._let_channels_go_first()
+            started = time.monotonic()
+            rows = await fanout.run(
+                self._sessions,
+                self._clock(),
+                chunk=self._chunk,
+                on_rows=self._on_rows,
+                stopping=lambda: self._stopping,
+            )
+        if rows:
+            log.info(
+                "fanout_queued",
+                extra={"rows": rows, "seconds": round(time.monotonic() - started, 3)},
+            )
+        return rows
+
+    async def _let_channels_go_first(self) -> None:
+        deadline = time.monotonic() + self._head_start
+        while time.monotonic() < deadline and not self._stopping:
+            async with self._sessions() as session:
+                if not await fanout.pending(session):
+                    return
+                if not await outbox.channel_posts_unsent(session, self._clock()):
+                    return
+            await asyncio.sleep(0.02)
+
+    async def _loop(self) -> None:
+        while not self._stopping:
+            try:
+                await self.run_once()
+                if self._failing:
+                    self._failing = False
+                    log.info("fanout_recovered")
+            except Exception as exc:
+                if not self._failing:
+                    self._failing = True
+                    log.error("fanout_failed", extra={"error": f"{type(exc).__name__}: {exc}"})
+            if self._stopping:
+                break
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), LOOK_INTERVAL)
+            self._wake.clear()

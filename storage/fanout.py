@@ -1,0 +1,176 @@
+"""The direct messages of alert events, queued after the events' own transaction.
+
+``storage.alerts.reconcile`` commits an event with its channel posts and a marker
+(``storage.models.Fanout``); :func:`run` then queues the event's direct messages. Two steps,
+because queueing 100,000 rows takes seconds on SQLite, and while a transaction writes, the
+dispatcher can claim nothing: the channel posts would wait for the last subscriber's row.
+So the rows go in parts of :data:`CHUNK`, each its own short transaction, oldest event first,
+and the marker is deleted with the last part. After a crash the marker is still there and the
+next run plans the event again; rows are unique per event and chat, so what was queued (or
+sent) stays as it was.
+
+An end supersedes its start's unsent rows (storage/outbox.py). A start whose end is already
+recorded when its rows are written (a short alert, or a long broadcast) gets rows that are
+superseded from birth: the end's own rows, queued after them, then say "from X to Y, over" to
+those chats, and nobody is told of an alert that is no longer on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from storage import alerts as alert_store
+from storage import outbox
+from storage.models import AlertEvent, AlertState, Fanout
+
+CHUNK = 5_000  # rows a transaction: ~0.1 s on SQLite, so claims slip in between
+BATCH = 100  # events planned together: after a busy minute, a few statements for all of them
+
+
+async def pending(session: AsyncSession) -> int:
+    """Events whose direct messages are not all queued yet."""
+    return int(await session.scalar(select(func.count()).select_from(Fanout)) or 0)
+
+
+async def run(
+    sessions: async_sessionmaker[AsyncSession],
+    now: datetime,
+    *,
+    chunk: int = CHUNK,
+    on_rows: Callable[[], None] = lambda: None,
+    stopping: Callable[[], bool] = lambda: False,
+) -> int:
+    """Queue the direct messages of every marked event; returns the rows written.
+
+    ``on_rows`` is called after each committed part (wake the dispatcher); ``stopping`` is
+    asked between parts, and a stop leaves the rest to the next run.
+    """
+    total = 0
+    while not stopping():
+        async with sessions() as session, session.begin():
+            ids = list(
+                (
+                    await session.scalars(
+                        select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
+                    )
+                ).all()
+            )
+            if not ids:
+                return total
+            events = list(
+                (
+                    await session.scalars(
+                        select(AlertEvent).where(AlertEvent.id.in_(ids)).order_by(AlertEvent.id)
+                    )
+                ).all()
+            )
+            rows = await _plan(session, events, now)
+            first, rest = rows[:chunk], rows[chunk:]
+            await outbox.insert_rows(session, first)
+            if not rest:
+                await _done(session, ids)
+        total += len(first)
+        if first:
+            on_rows()
+        for index in range(0, len(rest), chunk):
+            if stopping():
+                return total
+            async with sessions() as session, session.begin():
+                part = await _born_superseded(session, events, rest[index : index + chunk])
+                await outbox.insert_rows(session, part)
+                if index + chunk >= len(rest):
+                    await _done(session, ids)
+            total += len(part)
+            on_rows()
+    return total
+
+
+async def _plan(
+    session: AsyncSession, events: Sequence[AlertEvent], now: datetime
+) -> list[dict[str, Any]]:
+    places: set[str] = set()
+    for event in events:
+        places |= alert_store.audience(event.region_id)
+    subscribed = await alert_store.subscriptions(session, places, channels=False)
+    active = await _active(session, places)
+    ended = await _ended_since(session, [e for e in events if e.transition == "start"])
+    deliveries = [
+        outbox.AlertDelivery(
+            event,
+            alert_store.recipients(
+                subscribed,
+                event.region_id,
+                event.kind,
+                ended=event.transition == "end",
+                active=active,
+            ),
+            alert_store.priority_for(alert_store.base_kind(event.kind)),
+            status=outbox.SUPERSEDED if event.id in ended else outbox.PENDING,
+        )
+        for event in events
+    ]
+    rows, _superseded = await outbox.alert_rows(session, deliveries, now)
+    return rows
+
+
+async def _active(session: AsyncSession, places: Iterable[str]) -> set[alert_store.Key]:
+    """Alerts on now in ``places``: an end is not sent to a place still under a wider alert."""
+    found: set[alert_store.Key] = set()
+    ordered = sorted(places)
+    for index in range(0, len(ordered), 400):
+        found |= {
+            (region_id, kind)
+            for region_id, kind in await session.execute(
+                select(AlertState.region_id, AlertState.kind).where(
+                    AlertState.active, AlertState.region_id.in_(ordered[index : index + 400])
+                )
+            )
+        }
+    return found
+
+
+async def _ended_since(session: AsyncSession, starts: Sequence[AlertEvent]) -> set[int]:
+    """Ids of the ``starts`` whose alert has an end recorded after them."""
+    if not starts:
+        return set()
+    keys = sorted({(e.region_id, e.kind) for e in starts})
+    latest_end = {
+        (region_id, kind): end_id
+        for region_id, kind, end_id in await session.execute(
+            select(AlertEvent.region_id, AlertEvent.kind, func.max(AlertEvent.id))
+            .where(
+                AlertEvent.transition == "end",
+                tuple_(AlertEvent.region_id, AlertEvent.kind).in_(keys),
+            )
+            .group_by(AlertEvent.region_id, AlertEvent.kind)
+        )
+    }
+    return {
+        e.id
+        for e in starts
+        if (end_id := latest_end.get((e.region_id, e.kind))) is not None and end_id > e.id
+    }
+
+
+async def _born_superseded(
+    session: AsyncSession, events: Sequence[AlertEvent], part: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The part as it must be written now: a start that ended since the plan was made gets
+    superseded rows (its end has already superseded the ones written before)."""
+    waiting = {row["event_id"] for row in part if row["status"] == outbox.PENDING}
+    starts = [e for e in events if e.transition == "start" and e.id in waiting]
+    ended = await _ended_since(session, starts)
+    if not ended:
+        return part
+    return [
+        {**row, "status": outbox.SUPERSEDED} if row["event_id"] in ended else row for row in part
+    ]
+
+
+async def _done(session: AsyncSession, event_ids: Sequence[int]) -> None:
+    await session.execute(delete(Fanout).where(Fanout.event_id.in_(event_ids)))
