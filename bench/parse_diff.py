@@ -58,9 +58,8 @@ from feeds.model import Observation
 from feeds.source import CacheState
 from feeds.ukrainealarm import parse_regions
 from storage import alerts as alert_store
-from storage import fanout
+from storage import fanout, migrate
 from storage import feeds as feed_store
-from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.models import AlertState, Chat, FeedObservation, Subscription
 
@@ -398,9 +397,7 @@ async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
         print(f"      record_observations            {summary(records)}")
         print(f"      reconcile                      {summary(reconciles)}")
         print(f"      commit                         {summary(commits)}")
-        print(
-            f"    then, in its own transactions: queue the direct messages to {args.chats} chats"
-        )
+        print(f"    then, in its own transactions: queue the direct messages to {args.chats} chats")
         print(f"      fan-out                        {summary(fan_outs)}")
         print(f"  quiet poll (304 / same index: reconcile only)  {summary(quiet)}")
         await breakdown(bench, args.polls)
