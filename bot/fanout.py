@@ -67,7 +67,6 @@ class FanOut:
     async def run_once(self) -> int:
         """Queue everything pending now; returns the rows written."""
         async with self._running:
-            await self._let_channels_go_first()
             started = time.monotonic()
             rows = await fanout.run(
                 self._sessions,
@@ -75,6 +74,7 @@ class FanOut:
                 chunk=self._chunk,
                 on_rows=self._on_rows,
                 stopping=lambda: self._stopping,
+                before=self._let_channels_go_first,
             )
         if rows:
             log.info(
@@ -87,8 +87,6 @@ class FanOut:
         deadline = time.monotonic() + self._head_start
         while time.monotonic() < deadline and not self._stopping:
             async with self._sessions() as session:
-                if not await fanout.pending(session):
-                    return
                 if not await outbox.channel_posts_unsent(session, self._clock()):
                     return
             await asyncio.sleep(0.02)

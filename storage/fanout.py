@@ -17,7 +17,7 @@ those chats, and nobody is told of an alert that is no longer on.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -44,22 +44,23 @@ async def run(
     chunk: int = CHUNK,
     on_rows: Callable[[], None] = lambda: None,
     stopping: Callable[[], bool] = lambda: False,
+    before: Callable[[], Awaitable[None]] | None = None,
 ) -> int:
     """Queue the direct messages of every marked event; returns the rows written.
 
     ``on_rows`` is called after each committed part (wake the dispatcher); ``stopping`` is
-    asked between parts, and a stop leaves the rest to the next run.
+    asked between parts, and a stop leaves the rest to the next run. ``before`` is awaited
+    when there is work, before it starts (the bot lets the channel posts go first).
     """
     total = 0
     while not stopping():
+        if before is not None:
+            async with sessions() as session:
+                if not await _pending_ids(session):
+                    return total
+            await before()
         async with sessions() as session, session.begin():
-            ids = list(
-                (
-                    await session.scalars(
-                        select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
-                    )
-                ).all()
-            )
+            ids = await _pending_ids(session)
             if not ids:
                 return total
             events = list(
@@ -88,6 +89,11 @@ async def run(
             total += len(part)
             on_rows()
     return total
+
+
+async def _pending_ids(session: AsyncSession) -> list[int]:
+    query = select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
+    return list((await session.scalars(query)).all())
 
 
 async def _plan(
