@@ -321,8 +321,6 @@ async def run_ours(
             feeds.set(FEED_PATH, body, last_modified=modified)
             cpu0 = cpu_seconds()
             t0 = time.monotonic()
-            if os.environ.get("BENCH_T0"):
-                print(f"{t0:.3f} t0", file=sys.stderr)
             outcome = await bot.poll_now("alerts-in-ua")
             detect_to_enqueued = time.monotonic() - t0
             assert outcome.ok and outcome.events, outcome

@@ -342,8 +342,6 @@ async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
     parse = KINDS["alerts_in_ua"].parse
     bench = Bench(url, parse(body), args.chats, args.seed)
     await bench.setup()
-    if args.gc_freeze:
-        gc.freeze()
     try:
         cold = time.perf_counter()
         _, _, _, cold_events = await bench.poll(parse(body))
@@ -418,7 +416,6 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database-url", help="default: a SQLite file in a temp directory")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--profile", action="store_true", help="cProfile the changed polls")
-    parser.add_argument("--gc-freeze", action="store_true")
     args = parser.parse_args(argv)
 
     ids = location_ids(args.locations)

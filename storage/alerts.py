@@ -10,13 +10,13 @@ from datetime import datetime, timedelta
 from typing import cast
 
 from sqlalchemy import Table, delete, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
 from feeds.kinds import covers
 from feeds.model import AlertKind, Observation
 from storage import outbox
+from storage.db import upsert_insert
 from storage.models import (
     AlertEvent,
     AlertState,
@@ -317,7 +317,7 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
         nearby |= set(regions.with_descendants(oblast)) if oblast else set()
         nearby |= set(regions.lineage(region_id))
     found: dict[Key, State] = {}
-    for part in _id_chunks(nearby):
+    for part in id_chunks(nearby):
         for r, k, title, on, since in await session.execute(
             query.where(AlertState.region_id.in_(part))
         ):
@@ -325,7 +325,8 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
     return found
 
 
-def _id_chunks(ids: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+def id_chunks(ids: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+    """``ids`` sorted, in lists short enough for one ``IN (...)``."""
     ordered = sorted(ids)
     for index in range(0, len(ordered), size):
         yield ordered[index : index + size]
@@ -360,8 +361,7 @@ async def _write_states(
         }
         for region_id, kind in ends
     ]
-    dialect = session.get_bind().dialect.name
-    upsert = (postgresql.insert if dialect == "postgresql" else sqlite.insert)(AlertState)
+    upsert = upsert_insert(session)(AlertState)
     await session.execute(
         upsert.on_conflict_do_update(
             index_elements=[AlertState.region_id, AlertState.kind],
@@ -465,7 +465,7 @@ async def subscriptions(
     )
     if channels is not None:
         query = query.where((Chat.kind == "channel") if channels else (Chat.kind != "channel"))
-    for part in _id_chunks(places):
+    for part in id_chunks(places):
         for chat_id, place, kinds in await session.execute(
             query.where(Subscription.region_id.in_(part))
         ):

@@ -127,13 +127,12 @@ async def _plan(
 async def _active(session: AsyncSession, places: Iterable[str]) -> set[alert_store.Key]:
     """Alerts on now in ``places``: an end is not sent to a place still under a wider alert."""
     found: set[alert_store.Key] = set()
-    ordered = sorted(places)
-    for index in range(0, len(ordered), 400):
+    for part in alert_store.id_chunks(places):
         found |= {
             (region_id, kind)
             for region_id, kind in await session.execute(
                 select(AlertState.region_id, AlertState.kind).where(
-                    AlertState.active, AlertState.region_id.in_(ordered[index : index + 400])
+                    AlertState.active, AlertState.region_id.in_(part)
                 )
             )
         }

@@ -42,10 +42,10 @@ from datetime import datetime
 from typing import Any, cast
 
 from sqlalchemy import Insert, Table, column, func, select, table, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage.db import upsert_insert
 from storage.delivery_models import Notice
 from storage.models import AlertEvent, Chat, Outbox, TruceEvidence
 
@@ -67,12 +67,6 @@ TABLE = cast(Table, Outbox.__table__)  # Core statements: no ORM session bookkee
 _CHUNK = 500  # ids per UPDATE ... IN (...): well under every driver's parameter limit
 
 
-def _insert(session: AsyncSession) -> Any:
-    """INSERT ... ON CONFLICT DO NOTHING for this database (both dialects spell it alike)."""
-    dialect = session.get_bind().dialect.name
-    return postgresql.insert if dialect == "postgresql" else sqlite.insert
-
-
 # The bulk insert goes through an untyped copy of the table with values converted once, not
 # 100,000 times (about half of the time of enqueueing a broadcast to 100,000 chats on SQLite).
 _BULK_COLUMNS = (
@@ -89,7 +83,7 @@ _BULK = table("outbox", *(column(name) for name in _BULK_COLUMNS))
 
 
 def _ignore_duplicates(session: AsyncSession, columns: list[str]) -> Insert:
-    statement: Insert = _insert(session)(_BULK).on_conflict_do_nothing(index_elements=columns)
+    statement: Insert = upsert_insert(session)(_BULK).on_conflict_do_nothing(index_elements=columns)
     return statement
 
 
