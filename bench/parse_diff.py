@@ -292,10 +292,10 @@ async def breakdown(bench: Bench, runs: int) -> None:
             (await session.execute(select(*columns).where(AlertState.active))).all()
 
         rows = {
-            "load every feed_observations row as ORM objects (as _merged does)": orm_observations,
-            "  the same rows as plain tuples (Core select of the columns)": core_observations,
-            "load every alert_state row as ORM objects (as reconcile does)": orm_states,
-            "  only the active (region, kind) pairs as tuples": core_active_states,
+            "load every feed_observations row as ORM objects": orm_observations,
+            "  the same rows as plain tuples (Core, as _merged reads them)": core_observations,
+            "load every alert_state row as ORM objects": orm_states,
+            "  only the active (region, kind) pairs as tuples (Core)": core_active_states,
         }
         for label, step in rows.items():
             print(f"    {label:68} {await _median_ms(runs, step):7.2f} ms")
@@ -332,9 +332,9 @@ async def breakdown(bench: Bench, runs: int) -> None:
             await session.execute(insert(FeedObservation), changed)
             await session.rollback()
 
-    label = f"replace the feed's {len(observations)} rows (record_observations)"
+    label = f"replace all of the feed's {len(observations)} rows"
     print(f"    {label:68} {await _median_ms(runs, replace_all):7.2f} ms")
-    label = "  write only 10 changed rows instead"
+    label = "  write only 10 changed rows (record_observations)"
     print(f"    {label:68} {await _median_ms(runs, write_changes_only):7.2f} ms")
 
 
