@@ -223,9 +223,10 @@ class Bench:
                 # As the poller does: diff against the report it wrote last time, then look
                 # only at the keys that appeared or disappeared (the healthy feeds are the same).
                 before = time.perf_counter()
-                touched = await alert_store.record_observations(
+                recorded = await alert_store.record_observations(
                     session, self.feed_id, observations, previous=self.previous
                 )
+                touched = recorded.touched
                 record_ms = (time.perf_counter() - before) * 1000
             await feed_store.record_success(session, self.feed_id, self.now, CacheState())
             before = time.perf_counter()
@@ -245,7 +246,7 @@ class Bench:
             await session.commit()
             commit_ms = (time.perf_counter() - before) * 1000
         if observations is not None:
-            self.previous = alert_store.reported(observations)
+            self.previous = recorded.report
         return record_ms, reconcile_ms, commit_ms, len(events)
 
     async def fan_out(self) -> float:

@@ -102,11 +102,13 @@ class FeedPoller:
 
         now = self._clock()
         touched: set[alert_store.Key] = set()
+        report = self._reported
         async with self._sessions() as session, session.begin():
             if result.observations is not None:
-                touched = await alert_store.record_observations(
+                recorded = await alert_store.record_observations(
                     session, self.target.feed_id, result.observations, previous=self._reported
                 )
+                touched, report = recorded.touched, recorded.report
                 await self._learn_places(session, result.observations, now)
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
             watchers = await alert_store.healthy_feeds(session, now)
@@ -121,8 +123,7 @@ class FeedPoller:
             )
         # Only once committed: the next poll diffs against what is really stored.
         self._watchers = watchers
-        if result.observations is not None:
-            self._reported = alert_store.reported(result.observations)
+        self._reported = report
         self._health.recovered()
         for event in events:
             log.info(

@@ -4,12 +4,13 @@ messages follow in storage/fanout.py)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import cast
+from functools import cache
+from typing import Any, cast
 
-from sqlalchemy import Table, delete, insert, select, tuple_
+from sqlalchemy import Table, bindparam, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
@@ -50,15 +51,37 @@ class ActiveAlert:
 
 PARTIAL_SUFFIX = "_partial"
 
-
-def state_kind(observation: Observation) -> str:
-    """The kind an observation is tracked under.
-
-    "Part of the oblast is under alert" (alerts.in.ua's IoT "P") is its own alert, so that it
-    neither reads as an oblast-wide alarm nor ends one that another source reports.
-    """
-    kind = str(observation.kind)
-    return kind + PARTIAL_SUFFIX if observation.partial else kind
+# The statements of a poll are built once: building one (and its cache key) cost more than
+# running it on SQLite, and a poll runs a dozen (bench/parse_diff.py). Lists are bound as
+# expanding parameters.
+_OBSERVED = (
+    FeedObservation.region_id,
+    FeedObservation.kind,
+    FeedObservation.region_title,
+    FeedObservation.since,
+    FeedObservation.level,
+    FeedObservation.threat,
+)
+_FEED_REPORT = select(*_OBSERVED).where(FeedObservation.feed_id == bindparam("feed_id"))
+_OBSERVATION_KEY = tuple_(FeedObservation.region_id, FeedObservation.kind)
+_DROP_OBSERVATIONS = delete(FeedObservation).where(
+    FeedObservation.feed_id == bindparam("feed_id"),
+    _OBSERVATION_KEY.in_(bindparam("keys", expanding=True)),
+)
+_ADD_OBSERVATIONS = insert(FeedObservation)
+_FEED_HEALTH = select(Feed.id, Feed.kind, Feed.enabled, Feed.last_success_at, Feed.interval)
+_REPORTS = select(*_OBSERVED).where(FeedObservation.feed_id.in_(bindparam("feeds", expanding=True)))
+_REPORTS_OF = _REPORTS.where(_OBSERVATION_KEY.in_(bindparam("keys", expanding=True)))
+_STATES = select(
+    AlertState.region_id,
+    AlertState.kind,
+    AlertState.region_title,
+    AlertState.active,
+    AlertState.since,
+)
+_STATES_IN = _STATES.where(AlertState.region_id.in_(bindparam("ids", expanding=True)))
+_ADD_EVIDENCE = insert(TruceEvidence)
+_ADD_FANOUTS = insert(Fanout)
 
 
 def base_kind(kind: str) -> str:
@@ -69,11 +92,27 @@ Reported = dict[Key, tuple[str, datetime | None, str | None, str | None]]
 
 
 def reported(observations: Iterable[Observation]) -> Reported:
-    """A feed's report keyed as the state is: (region, kind) -> (title, since, level, threat)."""
+    """A feed's report keyed as the state is: (region, kind) -> (title, since, level, threat).
+
+    "Part of the oblast is under alert" (alerts.in.ua's IoT "P") is tracked under its own
+    kind, so that it neither reads as an oblast-wide alarm nor ends one that another source
+    reports.
+    """
     return {
-        (o.region_id, state_kind(o)): (o.region_title, o.since, o.level, o.threat)
+        (o.region_id, str(o.kind) + PARTIAL_SUFFIX if o.partial else str(o.kind)): (
+            o.region_title,
+            o.since,
+            o.level,
+            o.threat,
+        )
         for o in observations
     }
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    report: Reported  # what is stored for the feed now: the next call's ``previous``
+    touched: set[Key]  # keys that appeared or disappeared
 
 
 async def record_observations(
@@ -82,35 +121,33 @@ async def record_observations(
     observations: Iterable[Observation],
     *,
     previous: Reported | None = None,
-) -> set[Key]:
-    """Make what feed ``feed_id`` reports as active equal ``observations``; returns the keys
-    that appeared or disappeared.
+) -> Recorded:
+    """Make what feed ``feed_id`` reports as active equal ``observations``.
 
     Only the difference is written: a national answer has a thousand and more locations and
-    usually only a handful change between two polls. ``previous`` (what the caller last wrote
-    for this feed) saves reading the stored report back.
+    usually only a handful change between two polls. ``previous`` (the ``report`` of the
+    caller's last committed call for this feed) saves reading the stored report back.
     """
     wanted = reported(observations)
     stored = previous if previous is not None else await _stored(session, feed_id)
     gone = [key for key in stored if key not in wanted]
-    changed = [key for key, value in wanted.items() if key in stored and stored[key] != value]
-    fresh = [key for key in wanted if key not in stored]
+    changed: list[Key] = []
+    fresh: list[Key] = []
+    for key, value in wanted.items():
+        before = stored.get(key)
+        if before is None:
+            fresh.append(key)
+        elif before != value:
+            changed.append(key)
     await _write(session, feed_id, wanted, gone, changed, fresh)
-    return set(gone) | set(fresh)
+    return Recorded(wanted, set(gone) | set(fresh))
 
 
 async def _stored(session: AsyncSession, feed_id: int) -> Reported:
     return {
         (region_id, kind): (title, since, level, threat)
         for region_id, kind, title, since, level, threat in await session.execute(
-            select(
-                FeedObservation.region_id,
-                FeedObservation.kind,
-                FeedObservation.region_title,
-                FeedObservation.since,
-                FeedObservation.level,
-                FeedObservation.threat,
-            ).where(FeedObservation.feed_id == feed_id)
+            _FEED_REPORT, {"feed_id": feed_id}
         )
     }
 
@@ -124,12 +161,7 @@ async def _write(
     fresh: list[Key],
 ) -> None:
     for chunk in _chunks(gone + changed):
-        await session.execute(
-            delete(FeedObservation).where(
-                FeedObservation.feed_id == feed_id,
-                tuple_(FeedObservation.region_id, FeedObservation.kind).in_(chunk),
-            )
-        )
+        await session.execute(_DROP_OBSERVATIONS, {"feed_id": feed_id, "keys": list(chunk)})
     rows = [
         {
             "feed_id": feed_id,
@@ -143,7 +175,7 @@ async def _write(
         for key in changed + fresh
     ]
     if rows:
-        await session.execute(insert(FeedObservation), rows)
+        await session.execute(_ADD_OBSERVATIONS, rows)
 
 
 def _chunks(keys: Sequence[Key], size: int = 400) -> Iterable[Sequence[Key]]:
@@ -163,9 +195,7 @@ Healthy = dict[int, str]  # feed id -> kind, of the feeds whose reports count no
 
 
 async def healthy_feeds(session: AsyncSession, now: datetime) -> Healthy:
-    rows = await session.execute(
-        select(Feed.id, Feed.kind, Feed.enabled, Feed.last_success_at, Feed.interval)
-    )
+    rows = await session.execute(_FEED_HEALTH)
     return {
         feed_id: kind
         for feed_id, kind, enabled, last_success_at, interval in rows
@@ -189,26 +219,18 @@ async def _merged(
     if watchers is None:
         watchers = await healthy_feeds(session, now)
     merged: dict[Key, ActiveAlert] = {}
-    columns = select(
-        FeedObservation.region_id,
-        FeedObservation.kind,
-        FeedObservation.region_title,
-        FeedObservation.since,
-        FeedObservation.level,
-        FeedObservation.threat,
-    ).where(FeedObservation.feed_id.in_(list(watchers)))
+    feeds = list(watchers)
     queries = (
-        [columns]
+        [(_REPORTS, {"feeds": feeds})]
         if only is None
         else [
-            columns.where(tuple_(FeedObservation.region_id, FeedObservation.kind).in_(chunk))
-            for chunk in _chunks(sorted(only))
+            (_REPORTS_OF, {"feeds": feeds, "keys": list(chunk)}) for chunk in _chunks(sorted(only))
         ]
     )
     rows: list[tuple[str, str, str, datetime | None, str | None, str | None]] = []
     if watchers:
-        for query in queries:
-            rows.extend(tuple(row) for row in await session.execute(query))  # type: ignore[misc]
+        for query, values in queries:
+            rows.extend(tuple(row) for row in await session.execute(query, values))  # type: ignore[misc]
         for region_id, kind, title, since, level, threat in rows:
             key = (region_id, kind)
             earlier = merged.get(key)
@@ -288,7 +310,7 @@ async def reconcile(
     await _record_evidence(session, events, now)
     await _enqueue_channels(session, events, now, active_now)
     await session.execute(
-        insert(Fanout), [{"event_id": event.id, "created_at": now} for event in events]
+        _ADD_FANOUTS, [{"event_id": event.id, "created_at": now} for event in events]
     )
     return events
 
@@ -298,16 +320,9 @@ State = tuple[str, bool, datetime | None]  # (title, active, since)
 
 async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, State]:
     """Announced state rows (active or not): all, or those an event in ``only`` depends on."""
-    query = select(
-        AlertState.region_id,
-        AlertState.kind,
-        AlertState.region_title,
-        AlertState.active,
-        AlertState.since,
-    )
     if only is None:
         return {
-            (r, k): (title, on, since) for r, k, title, on, since in await session.execute(query)
+            (r, k): (title, on, since) for r, k, title, on, since in await session.execute(_STATES)
         }
     # Its oblast's tree (for "N of M raions") and its own lineage (is a subscriber's place
     # still covered from above); the lineage holds the key's own region.
@@ -318,9 +333,7 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
         nearby |= set(regions.lineage(region_id))
     found: dict[Key, State] = {}
     for part in id_chunks(nearby):
-        for r, k, title, on, since in await session.execute(
-            query.where(AlertState.region_id.in_(part))
-        ):
+        for r, k, title, on, since in await session.execute(_STATES_IN, {"ids": part}):
             found[(r, k)] = (title, on, since)
     return found
 
@@ -361,21 +374,26 @@ async def _write_states(
         }
         for region_id, kind in ends
     ]
-    upsert = upsert_insert(session)(AlertState)
-    await session.execute(
-        upsert.on_conflict_do_update(
-            index_elements=[AlertState.region_id, AlertState.kind],
-            set_={
-                name: upsert.excluded[name]
-                for name in ("region_title", "active", "since", "changed_at")
-            },
-        ),
-        rows,
+    await session.execute(_state_upsert(upsert_insert(session)), rows)
+
+
+@cache
+def _state_upsert(dialect_insert: Callable[..., Any]) -> Any:
+    upsert = dialect_insert(AlertState)
+    return upsert.on_conflict_do_update(
+        index_elements=[AlertState.region_id, AlertState.kind],
+        set_={
+            name: upsert.excluded[name]
+            for name in ("region_title", "active", "since", "changed_at")
+        },
     )
 
 
 _EVENTS = cast(Table, AlertEvent.__table__)
 _EVENT_COLUMNS = [c.name for c in _EVENTS.columns if c.name != "id"]
+_ADD_EVENTS = insert(_EVENTS).returning(
+    _EVENTS.c.id, _EVENTS.c.region_id, _EVENTS.c.kind, _EVENTS.c.transition
+)
 
 
 async def _insert_events(session: AsyncSession, events: Sequence[AlertEvent]) -> None:
@@ -384,8 +402,7 @@ async def _insert_events(session: AsyncSession, events: Sequence[AlertEvent]) ->
     rows = [{name: getattr(event, name) for name in _EVENT_COLUMNS} for event in events]
     # One event per (region, kind) in a reconcile: the key finds each returned row's event.
     by_key = {(e.region_id, e.kind, e.transition): e for e in events}
-    columns = (_EVENTS.c.id, _EVENTS.c.region_id, _EVENTS.c.kind, _EVENTS.c.transition)
-    result = await session.execute(insert(_EVENTS).returning(*columns), rows)
+    result = await session.execute(_ADD_EVENTS, rows)
     for event_id, region_id, kind, transition in result:
         by_key[(region_id, kind, transition)].id = event_id
 
@@ -423,7 +440,7 @@ async def _record_evidence(
         if truce.covers(event.region_id)
     ]
     if rows:
-        await session.execute(insert(TruceEvidence), rows)
+        await session.execute(_ADD_EVIDENCE, rows)
 
 
 async def _enqueue_channels(
@@ -458,19 +475,23 @@ async def subscriptions(
     """Active chats subscribed to ``places``: only channels, only other chats, or (``None``)
     all."""
     found: Subscriptions = {}
-    query = (
-        select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
-        .join(Chat, Chat.chat_id == Subscription.chat_id)
-        .where(Chat.active)
-    )
-    if channels is not None:
-        query = query.where((Chat.kind == "channel") if channels else (Chat.kind != "channel"))
+    query = _SUBSCRIPTIONS[channels]
     for part in id_chunks(places):
-        for chat_id, place, kinds in await session.execute(
-            query.where(Subscription.region_id.in_(part))
-        ):
+        for chat_id, place, kinds in await session.execute(query, {"places": part}):
             found.setdefault(place, []).append((chat_id, kinds))
     return found
+
+
+_SUBSCRIBED = (
+    select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
+    .join(Chat, Chat.chat_id == Subscription.chat_id)
+    .where(Chat.active, Subscription.region_id.in_(bindparam("places", expanding=True)))
+)
+_SUBSCRIPTIONS = {
+    None: _SUBSCRIBED,
+    True: _SUBSCRIBED.where(Chat.kind == "channel"),
+    False: _SUBSCRIBED.where(Chat.kind != "channel"),
+}
 
 
 def recipients(

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
-from sqlalchemy import select
+from sqlalchemy import Table, bindparam, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds.source import CacheState
@@ -51,14 +52,31 @@ def cache_state(feed: Feed | None) -> CacheState:
 async def record_success(
     session: AsyncSession, feed_id: int, now: datetime, cache: CacheState
 ) -> None:
-    feed = await session.get(Feed, feed_id)
-    if feed is None:
-        return
-    feed.last_success_at = now
-    feed.failures = 0
-    feed.etag = cache.etag
-    feed.last_modified = cache.last_modified
-    feed.cache_marker = cache.marker
+    """A poll succeeded (one statement: every poll runs it; a removed feed is left alone)."""
+    await session.execute(
+        _SUCCESS,
+        {
+            "feed_id": feed_id,
+            "now": now,
+            "etag": cache.etag,
+            "last_modified": cache.last_modified,
+            "marker": cache.marker,
+        },
+    )
+
+
+_FEEDS = cast(Table, Feed.__table__)
+_SUCCESS = (
+    update(_FEEDS)
+    .where(_FEEDS.c.id == bindparam("feed_id"))
+    .values(
+        last_success_at=bindparam("now"),
+        failures=0,
+        etag=bindparam("etag"),
+        last_modified=bindparam("last_modified"),
+        cache_marker=bindparam("marker"),
+    )
+)
 
 
 async def record_failure(session: AsyncSession, feed_id: int, now: datetime, error: str) -> int:

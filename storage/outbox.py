@@ -36,12 +36,13 @@ accepted just before the process died is sent again (a rare duplicate beats a mi
 from __future__ import annotations
 
 import json
-from collections.abc import Collection, Iterable, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cache
 from typing import Any, cast
 
-from sqlalchemy import Insert, Table, column, func, select, table, update
+from sqlalchemy import Insert, Table, bindparam, column, func, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -82,8 +83,13 @@ _BULK_COLUMNS = (
 _BULK = table("outbox", *(column(name) for name in _BULK_COLUMNS))
 
 
-def _ignore_duplicates(session: AsyncSession, columns: list[str]) -> Insert:
-    statement: Insert = upsert_insert(session)(_BULK).on_conflict_do_nothing(index_elements=columns)
+def _ignore_duplicates(session: AsyncSession, *columns: str) -> Insert:
+    return _insert_new(upsert_insert(session), columns)
+
+
+@cache  # built once per dialect: building a statement costs more than a small insert
+def _insert_new(dialect_insert: Callable[..., Any], columns: tuple[str, ...]) -> Insert:
+    statement: Insert = dialect_insert(_BULK).on_conflict_do_nothing(index_elements=columns)
     return statement
 
 
@@ -173,32 +179,44 @@ async def alert_rows(
 async def insert_rows(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) -> None:
     """Bulk insert alert rows built as :func:`enqueue_alerts` builds them; duplicates ignored."""
     if rows:
-        await session.execute(_ignore_duplicates(session, ["event_id", "chat_id"]), rows)
+        await session.execute(_ignore_duplicates(session, "event_id", "chat_id"), rows)
 
 
 async def _start_ids(session: AsyncSession, ends: Sequence[AlertEvent]) -> dict[int, int]:
     """End event id -> the id of the start it closes (the latest earlier start of its key)."""
     if not ends:
         return {}
-    start = aliased(AlertEvent)
-    latest_start = (
-        select(func.max(start.id))
-        .where(
-            start.region_id == AlertEvent.region_id,
-            start.kind == AlertEvent.kind,
-            start.transition == "start",
-            start.id < AlertEvent.id,
-        )
-        .scalar_subquery()
-    )
-    query = select(AlertEvent.id, latest_start).where(
-        AlertEvent.id.in_(sorted({e.id for e in ends}))
-    )
     return {
         end_id: start_id
-        for end_id, start_id in await session.execute(query)
+        for end_id, start_id in await session.execute(
+            _STARTS_OF, {"ids": sorted({e.id for e in ends})}
+        )
         if start_id is not None
     }
+
+
+# Statements on every poll with news are built once (see storage/alerts.py).
+_START = aliased(AlertEvent)
+_STARTS_OF = select(
+    AlertEvent.id,
+    select(func.max(_START.id))
+    .where(
+        _START.region_id == AlertEvent.region_id,
+        _START.kind == AlertEvent.kind,
+        _START.transition == "start",
+        _START.id < AlertEvent.id,
+    )
+    .scalar_subquery(),
+).where(AlertEvent.id.in_(bindparam("ids", expanding=True)))
+_SUPERSEDE = (
+    update(TABLE)
+    .where(Outbox.event_id.in_(bindparam("starts", expanding=True)), Outbox.status == PENDING)
+    .values(status=SUPERSEDED)
+)
+_SUPERSEDED = select(Outbox.event_id, Outbox.chat_id).where(
+    Outbox.event_id.in_(bindparam("starts", expanding=True)), Outbox.status == SUPERSEDED
+)
+_SUPERSEDED_FOR = _SUPERSEDED.where(Outbox.chat_id.in_(bindparam("chats", expanding=True)))
 
 
 async def _supersede(
@@ -209,21 +227,18 @@ async def _supersede(
     if not start_ids:
         return 0, {}
     # Atomic against the dispatcher's claim: a row it already took is not touched.
-    result = await session.execute(
-        update(TABLE)
-        .where(Outbox.event_id.in_(start_ids), Outbox.status == PENDING)
-        .values(status=SUPERSEDED)
-    )
+    starts = list(start_ids)
+    result = await session.execute(_SUPERSEDE, {"starts": starts})
     now_superseded = _rowcount(result, 0)
     if chats is not None and not chats:
         return now_superseded, {}
-    query = select(Outbox.event_id, Outbox.chat_id).where(
-        Outbox.event_id.in_(start_ids), Outbox.status == SUPERSEDED
+    query, values = (
+        (_SUPERSEDED, {"starts": starts})
+        if chats is None
+        else (_SUPERSEDED_FOR, {"starts": starts, "chats": sorted(chats)})
     )
-    if chats is not None:
-        query = query.where(Outbox.chat_id.in_(sorted(chats)))
     replaced: dict[int, set[int]] = {}
-    for event_id, chat_id in await session.execute(query):
+    for event_id, chat_id in await session.execute(query, values):
         if event_id is not None:
             replaced.setdefault(event_id, set()).add(chat_id)
     return now_superseded, {k: frozenset(v) for k, v in replaced.items()}
@@ -290,7 +305,7 @@ async def enqueue_notice(
     if rows:
         which = Outbox.notice_id == notice_id
         before = await _count(session, which)
-        await session.execute(_ignore_duplicates(session, ["notice_id", "chat_id"]), rows)
+        await session.execute(_ignore_duplicates(session, "notice_id", "chat_id"), rows)
         inserted = await _count(session, which) - before
         await _channels_first(session, which, priority)
     return Enqueued(inserted, 0)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal
 
-from sqlalchemy import or_, select
+from sqlalchemy import BindParameter, bindparam, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
@@ -84,24 +84,26 @@ async def list_truces(session: AsyncSession) -> list[TruceView]:
 async def in_force(session: AsyncSession, now: datetime) -> list[TruceView]:
     """Truces with a claim in force at ``now``, with just those claims; one query (every
     poll that finds an alert asks)."""
-    rows = (
-        await session.execute(
-            select(Truce, TruceClaim)
-            .join(TruceClaim, TruceClaim.truce_id == Truce.id)
-            .where(
-                or_(Truce.ended_at.is_(None), Truce.ended_at > now),
-                TruceClaim.starts_at <= now,
-                or_(TruceClaim.ends_at.is_(None), TruceClaim.ends_at > now),
-            )
-            .order_by(Truce.created_at, Truce.id)
-        )
-    ).all()
+    rows = (await session.execute(_IN_FORCE, {"now": now})).all()
     truces: dict[int, Truce] = {}
     claims: dict[int, list[TruceClaim]] = {}
     for truce, claim in rows:
         truces[truce.id] = truce
         claims.setdefault(truce.id, []).append(claim)
     return [_view(truce, claims[truce_id]) for truce_id, truce in truces.items()]
+
+
+_NOW: BindParameter[datetime] = bindparam("now")
+_IN_FORCE = (  # built once: every poll with news asks (see storage/alerts.py)
+    select(Truce, TruceClaim)
+    .join(TruceClaim, TruceClaim.truce_id == Truce.id)
+    .where(
+        or_(Truce.ended_at.is_(None), Truce.ended_at > _NOW),
+        TruceClaim.starts_at <= _NOW,
+        or_(TruceClaim.ends_at.is_(None), TruceClaim.ends_at > _NOW),
+    )
+    .order_by(Truce.created_at, Truce.id)
+)
 
 
 async def in_force_for(session: AsyncSession, region_id: str, now: datetime) -> list[TruceView]:
