@@ -11,8 +11,6 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-import orjson
-
 from feeds import jsonbody
 from feeds.model import AlertKind, FeedFormatError, Observation
 
@@ -105,52 +103,8 @@ def _observation(item: Any) -> Observation | None:
     )
 
 
-# Every field _observation reads: a record is known by them (tests/test_parse_cache.py).
-FIELDS = (
-    "location_uid",
-    "location_title",
-    "alert_type",
-    "started_at",
-    "finished_at",
-    "deleted_at",
-    "alert_level",
-    "location_type",
-    "location_oblast_uid",
-    "threats",
-)
-# Record (by FIELDS) -> what it parsed to. A national answer repeats the same 1,600 records
-# poll after poll; looking them up is a seventh of parsing them again (bench/parse_diff.py).
-# Bounded: emptied when it outgrows a few full answers.
-_SEEN: dict[tuple[tuple[object, ...], tuple[type, ...]], Observation | None] = {}
-_SEEN_LIMIT = 20_000
-
-
-def _cached_observation(item: Any) -> Observation | None:
-    if type(item) is not dict:
-        return None
-    values = tuple(map(item.get, FIELDS))
-    # With the types: 1, 1.0 and True are equal keys, but not the same record.
-    key = (values, tuple(map(type, values)))
-    try:
-        return _SEEN[key]
-    except KeyError:
-        pass
-    except TypeError:  # a list (threats) or an object: known by its JSON text instead
-        key = (tuple(_hashable(v) for v in values), key[1])
-        if key in _SEEN:
-            return _SEEN[key]
-    if len(_SEEN) >= _SEEN_LIMIT:
-        _SEEN.clear()
-    observation = _SEEN[key] = _observation(item)
-    return observation
-
-
-def _hashable(value: object) -> object:
-    return (
-        orjson.dumps(value, option=orjson.OPT_SORT_KEYS)
-        if isinstance(value, list | dict)
-        else value
-    )
+# A national answer repeats the same 1,600 records poll after poll (see feeds/jsonbody.py).
+_SEEN = jsonbody.RecordCache(_observation)
 
 
 def _place_level(value: object) -> str | None:
@@ -199,15 +153,15 @@ def parse_active(body: bytes) -> list[Observation]:
     A payload that is not the expected envelope raises :class:`FeedFormatError`; a single odd
     alert inside a good envelope is skipped rather than failing the whole poll.
     """
-    data = jsonbody.loads(body)
-    if not isinstance(data, dict):
-        raise FeedFormatError(f"expected a JSON object, got {type(data).__name__}")
-    alerts = data.get("alerts")
-    if not isinstance(alerts, list):
+    alerts = jsonbody.items(body, "alerts")
+    if alerts is None:
+        data = jsonbody.loads(body)
+        if not isinstance(data, dict):
+            raise FeedFormatError(f"expected a JSON object, got {type(data).__name__}")
         raise FeedFormatError("missing or malformed 'alerts' list")
     seen: dict[tuple[str, AlertKind], Observation] = {}
     for item in alerts:
-        observation = _cached_observation(item)
+        observation = _SEEN(item)
         if observation is None:
             continue
         key = (observation.region_id, observation.kind)

@@ -177,16 +177,21 @@ def parse_alerts(body: bytes) -> list[Observation]:
 
     Not a JSON list: :class:`FeedFormatError`. An odd record inside the list is skipped.
     """
-    data = _loads(body)
-    if not isinstance(data, list):
+    records = jsonbody.items(body)
+    if records is None:
+        data = _loads(body)
         raise FeedFormatError(f"expected a JSON list of regions, got {type(data).__name__}")
     seen: dict[tuple[str, AlertKind], Observation] = {}
-    for record in data:
-        for observation in _observations(record):
+    for record in records:
+        for observation in _SEEN(record):
             key = (observation.region_id, observation.kind)
             earlier = seen.get(key)
             seen[key] = observation if earlier is None else _merge(earlier, observation)
     return list(seen.values())
+
+
+# A full answer repeats the same region records poll after poll (see feeds/jsonbody.py).
+_SEEN = jsonbody.RecordCache(lambda record: tuple(_observations(record)))
 
 
 # --- the region list -------------------------------------------------------------------------

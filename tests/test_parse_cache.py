@@ -1,30 +1,16 @@
-"""alerts.in.ua records are remembered between polls (bench/parse_diff.py): a repeated record
-must parse exactly as a new one would, and any change to it must be seen."""
+"""Feed records are remembered between polls by their JSON text (feeds/jsonbody.py,
+bench/parse_diff.py): a repeated record must parse exactly as a new one would, any change to
+it must be seen, and the memory stays bounded."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from feeds import alerts_in_ua
-from feeds.model import AlertKind
+import pytest
 
-
-class Recording(dict[str, Any]):
-    """A record that notes which of its fields were read."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.read: set[str] = set()
-
-    def get(self, key: str, default: Any = None) -> Any:
-        self.read.add(key)
-        return super().get(key, default)
-
-    def __getitem__(self, key: str) -> Any:
-        self.read.add(key)
-        return super().__getitem__(key)
-
+from feeds import alerts_in_ua, jsonbody, ukrainealarm
+from feeds.model import AlertKind, FeedFormatError
 
 RECORD = {
     "id": 1,
@@ -40,13 +26,6 @@ RECORD = {
 
 def answer(*records: dict[str, Any]) -> bytes:
     return json.dumps({"alerts": list(records)}).encode()
-
-
-def test_the_cache_key_holds_every_field_the_parser_reads() -> None:
-    for record in (RECORD, {**RECORD, "alert_level": "red", "location_oblast_uid": 27}):
-        recording = Recording(record)
-        alerts_in_ua._observation(recording)
-        assert recording.read <= set(alerts_in_ua.FIELDS), recording.read - set(alerts_in_ua.FIELDS)
 
 
 def test_a_repeated_record_parses_the_same_and_a_changed_one_is_seen() -> None:
@@ -71,3 +50,59 @@ def test_equal_but_differently_typed_values_are_different_records() -> None:
     assert number.region_id == "1"
     # true == 1 in Python, but a boolean is no location id.
     assert alerts_in_ua.parse_active(answer({**RECORD, "location_uid": True})) == []
+
+
+def test_a_record_that_is_not_valid_json_fails_the_answer_as_before() -> None:
+    # The split checks the syntax only; the record's own decoding finds the bad byte.
+    with pytest.raises(FeedFormatError, match="invalid JSON"):
+        alerts_in_ua.parse_active(b'{"alerts": ["\xff"]}')
+    with pytest.raises(FeedFormatError, match="invalid JSON"):
+        alerts_in_ua.parse_active(b'{"alerts": [' + b"[" * 5000 + b"]" * 5000 + b"]}")
+    with pytest.raises(FeedFormatError, match="expected a JSON object, got list"):
+        alerts_in_ua.parse_active(b"[]")
+    with pytest.raises(FeedFormatError, match="missing or malformed 'alerts' list"):
+        alerts_in_ua.parse_active(b'{"alerts": {"a": 1}}')
+
+
+def test_ukrainealarm_records_are_remembered_and_changes_seen() -> None:
+    record = {
+        "regionId": "31",
+        "regionName": "м. Київ",
+        "regionType": "State",
+        "lastUpdate": "2026-09-25T07:38:36.123456Z",
+        "activeAlerts": [
+            {"regionId": "31", "type": "AIR", "lastUpdate": "2026-09-25T07:38:36.123456Z"}
+        ],
+    }
+    body = json.dumps([record]).encode()
+    [first] = ukrainealarm.parse_alerts(body)
+    assert ukrainealarm.parse_alerts(body) == [first]
+    assert first.kind == AlertKind.AIR_RAID and first.level is None
+    levels = [{"alertLevel": "Red", "reason": "балістика"}]
+    changed = {
+        **record,
+        "activeAlerts": [{**record["activeAlerts"][0], "activeAlertLevels": levels}],
+    }
+    [red] = ukrainealarm.parse_alerts(json.dumps([changed]).encode())
+    assert (red.level, red.threat) == ("red", "балістика")
+    with pytest.raises(FeedFormatError, match="expected a JSON list of regions, got dict"):
+        ukrainealarm.parse_alerts(b'{"regionId": "31"}')
+
+
+def test_the_cache_is_bounded_by_records_and_by_bytes() -> None:
+    parsed: list[Any] = []
+    cache = jsonbody.RecordCache(lambda item: parsed.append(item) or item, limit=3, max_bytes=64)
+    for text in (b'{"a": 1}', b'{"a": 2}', b'{"a": 1}'):
+        [raw] = jsonbody.items(b"[" + text + b"]") or []
+        cache(raw)
+    assert parsed == [{"a": 1}, {"a": 2}] and len(cache) == 2
+    for n in (3, 4):
+        [raw] = jsonbody.items(f'[{{"a": {n}}}]'.encode()) or []
+        cache(raw)
+    assert len(cache) <= 3
+    [huge] = jsonbody.items(b'["' + b"x" * 60 + b'"]') or []
+    cache(huge)
+    assert len(cache) == 1  # the huge record pushed everything else out
+    [again] = jsonbody.items(b'[{"a": 1}]') or []
+    cache(again)
+    assert parsed[-1] == {"a": 1} and len(cache) == 1  # it went over the bytes: cleared again
