@@ -21,7 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import bindparam, delete, func, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from storage import alerts as alert_store
@@ -63,13 +63,7 @@ async def run(
             ids = await _pending_ids(session)
             if not ids:
                 return total
-            events = list(
-                (
-                    await session.scalars(
-                        select(AlertEvent).where(AlertEvent.id.in_(ids)).order_by(AlertEvent.id)
-                    )
-                ).all()
-            )
+            events = list((await session.scalars(_EVENTS, {"ids": ids})).all())
             rows = await _plan(session, events, now)
             first, rest = rows[:chunk], rows[chunk:]
             await outbox.insert_rows(session, first)
@@ -91,9 +85,29 @@ async def run(
     return total
 
 
+# Built once: a fan-out follows every poll with news (see storage/alerts.py).
+_PENDING = select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
+_EVENTS = (
+    select(AlertEvent)
+    .where(AlertEvent.id.in_(bindparam("ids", expanding=True)))
+    .order_by(AlertEvent.id)
+)
+_ACTIVE_IN = select(AlertState.region_id, AlertState.kind).where(
+    AlertState.active, AlertState.region_id.in_(bindparam("places", expanding=True))
+)
+_LATEST_ENDS = (
+    select(AlertEvent.region_id, AlertEvent.kind, func.max(AlertEvent.id))
+    .where(
+        AlertEvent.transition == "end",
+        tuple_(AlertEvent.region_id, AlertEvent.kind).in_(bindparam("keys", expanding=True)),
+    )
+    .group_by(AlertEvent.region_id, AlertEvent.kind)
+)
+_DONE = delete(Fanout).where(Fanout.event_id.in_(bindparam("ids", expanding=True)))
+
+
 async def _pending_ids(session: AsyncSession) -> list[int]:
-    query = select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
-    return list((await session.scalars(query)).all())
+    return list((await session.scalars(_PENDING)).all())
 
 
 async def _plan(
@@ -130,11 +144,7 @@ async def _active(session: AsyncSession, places: Iterable[str]) -> set[alert_sto
     for part in alert_store.id_chunks(places):
         found |= {
             (region_id, kind)
-            for region_id, kind in await session.execute(
-                select(AlertState.region_id, AlertState.kind).where(
-                    AlertState.active, AlertState.region_id.in_(part)
-                )
-            )
+            for region_id, kind in await session.execute(_ACTIVE_IN, {"places": part})
         }
     return found
 
@@ -146,14 +156,7 @@ async def _ended_since(session: AsyncSession, starts: Sequence[AlertEvent]) -> s
     keys = sorted({(e.region_id, e.kind) for e in starts})
     latest_end = {
         (region_id, kind): end_id
-        for region_id, kind, end_id in await session.execute(
-            select(AlertEvent.region_id, AlertEvent.kind, func.max(AlertEvent.id))
-            .where(
-                AlertEvent.transition == "end",
-                tuple_(AlertEvent.region_id, AlertEvent.kind).in_(keys),
-            )
-            .group_by(AlertEvent.region_id, AlertEvent.kind)
-        )
+        for region_id, kind, end_id in await session.execute(_LATEST_ENDS, {"keys": keys})
     }
     return {
         e.id
@@ -178,4 +181,4 @@ async def _born_superseded(
 
 
 async def _done(session: AsyncSession, event_ids: Sequence[int]) -> None:
-    await session.execute(delete(Fanout).where(Fanout.event_id.in_(event_ids)))
+    await session.execute(_DONE, {"ids": list(event_ids)})
