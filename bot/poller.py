@@ -83,8 +83,7 @@ class FeedPoller:
             return PollOutcome(ok=False, skipped=True, error="backing off")
         kind = KINDS[self.target.kind]
         async with self._sessions() as session:
-            feed = await feed_store.get_feed(session, self.target.feed_id)
-            cache = feed_store.cache_state(feed)
+            cache = await feed_store.cache_of(session, self.target.feed_id)
         try:
             result = await kind.read(
                 ReadRequest(

@@ -49,6 +49,13 @@ def cache_state(feed: Feed | None) -> CacheState:
     return CacheState(feed.etag, feed.last_modified, feed.cache_marker)
 
 
+async def cache_of(session: AsyncSession, feed_id: int) -> CacheState:
+    """The feed's HTTP cache validators (empty for a feed that is gone); one light query,
+    since every poll asks."""
+    row = (await session.execute(_VALIDATORS, {"feed_id": feed_id})).first()
+    return CacheState() if row is None else CacheState(*row)
+
+
 async def record_success(
     session: AsyncSession, feed_id: int, now: datetime, cache: CacheState
 ) -> None:
@@ -66,6 +73,9 @@ async def record_success(
 
 
 _FEEDS = cast(Table, Feed.__table__)
+_VALIDATORS = select(_FEEDS.c.etag, _FEEDS.c.last_modified, _FEEDS.c.cache_marker).where(
+    _FEEDS.c.id == bindparam("feed_id")
+)
 _SUCCESS = (
     update(_FEEDS)
     .where(_FEEDS.c.id == bindparam("feed_id"))
