@@ -49,8 +49,10 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import httpx
 from sqlalchemy import delete, insert, select, tuple_
 
+from bot.poller import FeedPoller, PollTarget
 from feeds import regions
 from feeds.alerts_in_ua_iot import OBLAST_ORDER
 from feeds.kinds import KINDS
@@ -339,6 +341,64 @@ async def breakdown(bench: Bench, runs: int) -> None:
     print(f"    {label:68} {await _median_ms(runs, write_changes_only):7.2f} ms")
 
 
+async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
+    """The same changed polls through the bot's own FeedPoller (bot/poller.py): the answer
+    comes from an in-process HTTP transport, then fetch, parse, the poller's own reads and
+    writes, and the commit, exactly as the bot runs them every interval."""
+    envelope = json.loads(body)
+    records = envelope["alerts"]
+    answer = {"body": body}
+
+    def respond(_request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, content=answer["body"])
+
+    parse = KINDS["alerts_in_ua"].parse
+    bench = Bench(url, parse(body), args.chats, args.seed)
+    await bench.setup()
+    client = httpx.AsyncClient(transport=httpx.MockTransport(respond))
+    poller = FeedPoller(
+        PollTarget(bench.feed_id, FEED_NAME, "alerts_in_ua", "https://bench.invalid/", 2, 10),
+        client=client,
+        sessions=bench.sessions,
+        clock=lambda: bench.now,
+        on_events=lambda _events: None,
+    )
+    random_ids = random.Random(args.seed)
+    ids = [record["location_uid"] for record in records]
+    off: set[str] = set()
+
+    def next_answer() -> None:
+        nonlocal off
+        off = set(random_ids.sample([i for i in ids if i not in off], args.changes))
+        alerts = [record for record in records if record["location_uid"] not in off]
+        answer["body"] = json.dumps({**envelope, "alerts": alerts}, ensure_ascii=False).encode()
+
+    try:
+        await poller.poll(force=True)  # the first answer: every location starts
+        await bench.fan_out()
+        totals, events = [], []
+        for number in range(args.polls + 3):
+            next_answer()
+            bench.now += timedelta(seconds=2)
+            started = time.perf_counter()
+            outcome = await poller.poll(force=True)
+            elapsed = (time.perf_counter() - started) * 1000
+            await bench.fan_out()
+            if not outcome.ok:
+                raise SystemExit(f"poll failed: {outcome.error}")
+            if number >= 3:  # the first ones warm the caches
+                totals.append(elapsed)
+                events.append(len(outcome.events))
+        print(
+            f"  through the bot's FeedPoller (fetch from an in-process transport, parse, "
+            f"store; events per poll: median {statistics.median(events):.0f}):"
+        )
+        print(f"    changed poll                     {summary(totals)}")
+    finally:
+        await client.aclose()
+        await bench.close()
+
+
 async def run_diff(args: argparse.Namespace, body: bytes, url: str) -> None:
     parse = KINDS["alerts_in_ua"].parse
     bench = Bench(url, parse(body), args.chats, args.seed)
@@ -449,6 +509,9 @@ def main(argv: list[str] | None = None) -> int:
         url = args.database_url or f"sqlite+aiosqlite:///{directory}/bench.db"
         print(f"  database: {url.split('://', 1)[0]}")
         asyncio.run(run_diff(args, payloads["alerts_in_ua"], url))
+        if not args.database_url:
+            url = f"sqlite+aiosqlite:///{directory}/poller.db"
+            asyncio.run(run_poller(args, payloads["alerts_in_ua"], url))
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     print(f"peak RSS of the whole run: {rss / 1024:.0f} MiB (ru_maxrss)")
     return 0
