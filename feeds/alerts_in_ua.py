@@ -160,8 +160,7 @@ def parse_active(body: bytes) -> list[Observation]:
             raise FeedFormatError(f"expected a JSON object, got {type(data).__name__}")
         raise FeedFormatError("missing or malformed 'alerts' list")
     seen: dict[tuple[str, AlertKind], Observation] = {}
-    for item in alerts:
-        observation = _SEEN(item)
+    for observation in _SEEN.all(alerts):
         if observation is None:
             continue
         key = (observation.region_id, observation.kind)

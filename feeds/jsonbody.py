@@ -62,7 +62,8 @@ class RecordCache(Generic[T]):
     The key is the whole text, so any change to a record, in any field, is a new record.
     Bounded by count and by bytes (a hostile feed could send few, huge records): emptied when
     it outgrows a few full answers. A record that is not JSON raises :class:`FeedFormatError`,
-    as it would decoded with the rest of the answer.
+    as it would decoded with the rest of the answer. (A change in a field the parser ignores
+    also makes a new record: cheap, and nothing to keep in step with the parser.)
     """
 
     def __init__(
@@ -74,19 +75,25 @@ class RecordCache(Generic[T]):
         self._seen: dict[bytes, T] = {}
         self._bytes = 0
 
-    def __call__(self, raw: msgspec.Raw) -> T:
-        text = bytes(raw)
-        try:
-            return self._seen[text]
-        except KeyError:
-            pass
-        parsed = self._parse(loads(text))
-        if len(self._seen) >= self._limit or self._bytes + len(text) > self._max_bytes:
-            self._seen.clear()
+    def all(self, raws: list[msgspec.Raw]) -> list[T]:
+        """What each record parsed to, in order. The records not seen before are decoded in
+        one call (a feed's first answer is all new records)."""
+        texts = [bytes(raw) for raw in raws]
+        seen = self._seen
+        new = list(dict.fromkeys(text for text in texts if text not in seen))
+        if not new:
+            return [seen[text] for text in texts]
+        decoded = loads(b"[" + b",".join(new) + b"]")
+        parsed = {text: self._parse(item) for text, item in zip(new, decoded, strict=True)}
+        found = [parsed[text] if text in parsed else seen[text] for text in texts]
+        size = sum(map(len, new))
+        if len(seen) + len(new) > self._limit or self._bytes + size > self._max_bytes:
+            seen.clear()
             self._bytes = 0
-        self._seen[text] = parsed
-        self._bytes += len(text)
-        return parsed
+        if len(new) <= self._limit and size <= self._max_bytes:
+            seen.update(parsed)
+            self._bytes += size
+        return found
 
     def __len__(self) -> int:
         return len(self._seen)

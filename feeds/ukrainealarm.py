@@ -182,8 +182,8 @@ def parse_alerts(body: bytes) -> list[Observation]:
         data = _loads(body)
         raise FeedFormatError(f"expected a JSON list of regions, got {type(data).__name__}")
     seen: dict[tuple[str, AlertKind], Observation] = {}
-    for record in records:
-        for observation in _SEEN(record):
+    for observations in _SEEN.all(records):
+        for observation in observations:
             key = (observation.region_id, observation.kind)
             earlier = seen.get(key)
             seen[key] = observation if earlier is None else _merge(earlier, observation)

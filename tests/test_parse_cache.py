@@ -92,17 +92,20 @@ def test_ukrainealarm_records_are_remembered_and_changes_seen() -> None:
 def test_the_cache_is_bounded_by_records_and_by_bytes() -> None:
     parsed: list[Any] = []
     cache = jsonbody.RecordCache(lambda item: parsed.append(item) or item, limit=3, max_bytes=64)
-    for text in (b'{"a": 1}', b'{"a": 2}', b'{"a": 1}'):
-        [raw] = jsonbody.items(b"[" + text + b"]") or []
-        cache(raw)
-    assert parsed == [{"a": 1}, {"a": 2}] and len(cache) == 2
-    for n in (3, 4):
-        [raw] = jsonbody.items(f'[{{"a": {n}}}]'.encode()) or []
-        cache(raw)
-    assert len(cache) <= 3
-    [huge] = jsonbody.items(b'["' + b"x" * 60 + b'"]') or []
-    cache(huge)
+
+    def read(answer: bytes) -> list[Any]:
+        return cache.all(jsonbody.items(answer) or [])
+
+    assert read(b'[{"a": 1}, {"a": 2}, {"a": 1}]') == [{"a": 1}, {"a": 2}, {"a": 1}]
+    assert parsed == [{"a": 1}, {"a": 2}] and len(cache) == 2  # a repeat is parsed once
+    assert read(b'[{"a": 2}, {"a": 1}]') == [{"a": 2}, {"a": 1}]
+    assert len(parsed) == 2  # nothing new
+    assert read(b'[{"a": 1}, {"a": 3}, {"a": 4}]') == [{"a": 1}, {"a": 3}, {"a": 4}]
+    assert len(cache) <= 3  # over the count: emptied, then the new ones kept
+    huge = b'["' + b"x" * 60 + b'"]'
+    assert read(huge) == ["x" * 60]
     assert len(cache) == 1  # the huge record pushed everything else out
-    [again] = jsonbody.items(b'[{"a": 1}]') or []
-    cache(again)
-    assert parsed[-1] == {"a": 1} and len(cache) == 1  # it went over the bytes: cleared again
+    assert read(b'[{"a": 1}]') == [{"a": 1}]
+    assert parsed[-1] == {"a": 1} and len(cache) == 1  # over the bytes: emptied again
+    assert read(b'["' + b"y" * 100 + b'"]') == ["y" * 100]
+    assert len(cache) == 0  # a record over the whole budget is parsed, never kept
