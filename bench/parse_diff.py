@@ -350,13 +350,18 @@ async def breakdown(bench: Bench, runs: int) -> None:
 async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
     """The same changed polls through the bot's own FeedPoller (bot/poller.py): the answer
     comes from an in-process HTTP transport, then fetch, parse, the poller's own reads and
-    writes, and the commit, exactly as the bot runs them every interval."""
+    writes, and the commit, exactly as the bot runs them every interval. Then quiet polls:
+    the transport answers 304 to the ETag it gave."""
     envelope = json.loads(body)
     records = envelope["alerts"]
     answer = {"body": body}
 
-    def respond(_request: httpx.Request) -> httpx.Response:
-        return httpx.Response(200, content=answer["body"])
+    def respond(request: httpx.Request) -> httpx.Response:
+        # As alerts.in.ua does: an ETag, and 304 when the client already has this answer.
+        etag = f'"{hash(answer["body"]) & 0xFFFFFFFF:x}"'
+        if request.headers.get("If-None-Match") == etag:
+            return httpx.Response(304, headers={"ETag": etag})
+        return httpx.Response(200, content=answer["body"], headers={"ETag": etag})
 
     parse = KINDS["alerts_in_ua"].parse
     bench = Bench(url, parse(body), args.chats, args.seed)
@@ -400,6 +405,15 @@ async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
             f"store; events per poll: median {statistics.median(events):.0f}):"
         )
         print(f"    changed poll                     {summary(totals)}")
+        quiet = []
+        for _ in range(args.polls):
+            bench.now += timedelta(seconds=2)
+            started = time.perf_counter()
+            outcome = await poller.poll(force=True)
+            quiet.append((time.perf_counter() - started) * 1000)
+            if not outcome.ok or outcome.changed:
+                raise SystemExit(f"expected a 304: {outcome}")
+        print(f"    quiet poll (304)                 {summary(quiet)}")
     finally:
         await client.aclose()
         await bench.close()
