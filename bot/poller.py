@@ -16,7 +16,7 @@ from feeds import regions
 from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation
-from feeds.source import ReadRequest
+from feeds.source import CacheState, ReadRequest
 from storage import alerts as alert_store
 from storage import feeds as feed_store
 from storage import places
@@ -77,13 +77,18 @@ class FeedPoller:
         )
         self._watchers: alert_store.Healthy | None = None
         self._reported: alert_store.Reported | None = None
+        # The validators this poller last committed; read from the database once. Nothing
+        # else changes them while it lives (pausing a feed clears them and drops its poller).
+        self._cache: CacheState | None = None
 
     async def poll(self, *, force: bool = False) -> PollOutcome:
         if not force and not self._health.due():
             return PollOutcome(ok=False, skipped=True, error="backing off")
         kind = KINDS[self.target.kind]
-        async with self._sessions() as session:
-            cache = await feed_store.cache_of(session, self.target.feed_id)
+        cache = self._cache
+        if cache is None:
+            async with self._sessions() as session:
+                cache = await feed_store.cache_of(session, self.target.feed_id)
         try:
             result = await kind.read(
                 ReadRequest(
@@ -123,6 +128,7 @@ class FeedPoller:
         # Only once committed: the next poll diffs against what is really stored.
         self._watchers = watchers
         self._reported = report
+        self._cache = result.cache
         self._health.recovered()
         for event in events:
             log.info(

@@ -145,3 +145,25 @@ async def test_paused_feed_resumes_with_a_full_answer_not_a_304(
 
     await settle(bot)
     assert not any(m.startswith("🟢") for m in bot_api.messages_to(RESIDENT)), "no false end"
+
+
+async def test_polls_send_the_last_answers_validators_also_after_a_restart(
+    start_bot: BotFactory, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    body, modified = answer(lviv_alert(), updated=clock.now)
+    feed_server.set(FEED_PATH, body, last_modified=modified)
+    assert (await bot.poll_now("alerts-in-ua")).changed
+    outcome = await bot.poll_now("alerts-in-ua")
+    assert outcome.ok and not outcome.changed  # a 304: the poller sent what it was given
+    assert feed_server.requests[-1][1].get("If-Modified-Since") == modified
+
+    clock.advance(minutes=1)
+    body, newer = answer(lviv_alert(), updated=clock.now)
+    feed_server.set(FEED_PATH, body, last_modified=newer)
+    assert (await bot.poll_now("alerts-in-ua")).changed
+    await bot.stop()
+    bot = await start_bot()  # the same database: the validators come from it
+    outcome = await bot.poll_now("alerts-in-ua")
+    assert outcome.ok and not outcome.changed
+    assert feed_server.requests[-1][1].get("If-Modified-Since") == newer
