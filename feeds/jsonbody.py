@@ -83,7 +83,11 @@ class RecordCache(Generic[T]):
         new = list(dict.fromkeys(text for text in texts if text not in seen))
         if not new:
             return [seen[text] for text in texts]
-        decoded = loads(b"[" + b",".join(new) + b"]")
+        try:
+            decoded = orjson.loads(b"[" + b",".join(new) + b"]")
+        except orjson.JSONDecodeError as exc:
+            # Its position would point into the joined records, not the answer.
+            raise FeedFormatError(f"invalid JSON in a record: {exc.msg}") from None
         parsed = {text: self._parse(item) for text, item in zip(new, decoded, strict=True)}
         found = [parsed[text] if text in parsed else seen[text] for text in texts]
         size = sum(map(len, new))
