@@ -64,15 +64,23 @@ _OBSERVED = (
 )
 _FEED_REPORT = select(*_OBSERVED).where(FeedObservation.feed_id == bindparam("feed_id"))
 _OBSERVATION_KEY = tuple_(FeedObservation.region_id, FeedObservation.kind)
-_DROP_OBSERVATIONS = delete(FeedObservation).where(
-    FeedObservation.feed_id == bindparam("feed_id"),
-    _OBSERVATION_KEY.in_(bindparam("keys", expanding=True)),
+# Writes name tables, not mapped classes: the ORM's bulk paths (and a delete's look at the
+# session's objects) cost more than the statement.
+_OBSERVATIONS = cast(Table, FeedObservation.__table__)
+# "region_id IN" as well as the (region, kind) pairs: SQLite then looks the rows up by the
+# primary key instead of testing every row of the feed (0.375 -> 0.011 ms for 1,600 rows).
+_DROP_OBSERVATIONS = delete(_OBSERVATIONS).where(
+    _OBSERVATIONS.c.feed_id == bindparam("feed_id"),
+    _OBSERVATIONS.c.region_id.in_(bindparam("regions", expanding=True)),
+    tuple_(_OBSERVATIONS.c.region_id, _OBSERVATIONS.c.kind).in_(bindparam("keys", expanding=True)),
 )
-# Inserts name tables, not mapped classes: the ORM's bulk path costs more than the insert.
-_ADD_OBSERVATIONS = insert(cast(Table, FeedObservation.__table__))
+_ADD_OBSERVATIONS = insert(_OBSERVATIONS)
 _FEED_HEALTH = select(Feed.id, Feed.kind, Feed.enabled, Feed.last_success_at, Feed.interval)
 _REPORTS = select(*_OBSERVED).where(FeedObservation.feed_id.in_(bindparam("feeds", expanding=True)))
-_REPORTS_OF = _REPORTS.where(_OBSERVATION_KEY.in_(bindparam("keys", expanding=True)))
+_REPORTS_OF = _REPORTS.where(  # "region_id IN": see _DROP_OBSERVATIONS
+    FeedObservation.region_id.in_(bindparam("regions", expanding=True)),
+    _OBSERVATION_KEY.in_(bindparam("keys", expanding=True)),
+)
 _STATES = select(
     AlertState.region_id,
     AlertState.kind,
@@ -162,7 +170,7 @@ async def _write(
     fresh: list[Key],
 ) -> None:
     for chunk in _chunks(gone + changed):
-        await session.execute(_DROP_OBSERVATIONS, {"feed_id": feed_id, "keys": list(chunk)})
+        await session.execute(_DROP_OBSERVATIONS, {"feed_id": feed_id, **_keyed(chunk)})
     rows = [
         {
             "feed_id": feed_id,
@@ -177,6 +185,11 @@ async def _write(
     ]
     if rows:
         await session.execute(_ADD_OBSERVATIONS, rows)
+
+
+def _keyed(keys: Sequence[Key]) -> dict[str, list[Key] | list[str]]:
+    """Parameters for a statement that looks up (region, kind) pairs."""
+    return {"keys": list(keys), "regions": sorted({region_id for region_id, _kind in keys})}
 
 
 def _chunks(keys: Sequence[Key], size: int = 400) -> Iterable[Sequence[Key]]:
@@ -224,9 +237,7 @@ async def _merged(
     queries = (
         [(_REPORTS, {"feeds": feeds})]
         if only is None
-        else [
-            (_REPORTS_OF, {"feeds": feeds, "keys": list(chunk)}) for chunk in _chunks(sorted(only))
-        ]
+        else [(_REPORTS_OF, {"feeds": feeds, **_keyed(chunk)}) for chunk in _chunks(sorted(only))]
     )
     rows: list[tuple[str, str, str, datetime | None, str | None, str | None]] = []
     if watchers:
