@@ -1,5 +1,6 @@
 """The statements every poll and fan-out runs find their rows by key on SQLite: none reads a
-table that grows with time (the event history, the outbox) from end to end.
+table that grows with time or with subscribers (the event history, the outbox, the chats)
+from end to end.
 
 Found the hard way: a list of (region, kind) pairs made SQLite scan every event ever recorded
 (100 ms at 200,000 events), and a status test made it walk every pending row of a broadcast.
@@ -27,7 +28,14 @@ from storage.db import create_engine, session_factory
 from storage.models import AlertEvent
 
 NOW = datetime(2026, 9, 25, 9, 0, tzinfo=UTC)
-GROWING = ("alert_events", "outbox", "feed_observations", "truce_evidence")
+GROWING = (
+    "alert_events",
+    "outbox",
+    "feed_observations",
+    "truce_evidence",
+    "chats",
+    "subscriptions",
+)
 
 Captured = list[tuple[str, Any]]
 
@@ -99,6 +107,8 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
         await ob.enqueue_alerts(
             session, [ob.AlertDelivery(e, [1, 2], ob.PRIORITY_AIR_RAID) for e in ends], NOW
         )
+        # What the fan-out asks up to 50 times a second before it starts.
+        await ob.channel_posts_unsent(session, NOW)
     assert any("DELETE FROM feed_observations" in s for s, _ in captured), "nothing ended"
     assert any("UPDATE outbox" in s for s, _ in captured), "nothing superseded"
     assert full_scans(path, captured) == []
