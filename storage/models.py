@@ -211,7 +211,7 @@ class TruceEvidence(Base):
         ForeignKey("truces.id", ondelete="CASCADE"), primary_key=True
     )
     event_id: Mapped[int] = mapped_column(
-        ForeignKey("alert_events.id", ondelete="CASCADE"), primary_key=True
+        ForeignKey("alert_events.id", ondelete="CASCADE"), primary_key=True, index=True
     )
 
 
