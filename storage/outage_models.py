@@ -9,6 +9,7 @@ from sqlalchemy import (
     Boolean,
     Date,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -94,6 +95,9 @@ class OutageFollow(Base):
     """A chat follows one queue of one region; a chat may follow several."""
 
     __tablename__ = "outage_follows"
+    # A region's followers of some queues, asked on every reminder tick and schedule change;
+    # the primary key starts with the chat.
+    __table_args__ = (Index("ix_outage_follows_region_id_grp", "region_id", "grp"),)
 
     chat_id: Mapped[int] = mapped_column(
         BigInteger, ForeignKey("chats.chat_id", ondelete="CASCADE"), primary_key=True

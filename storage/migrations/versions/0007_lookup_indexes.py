@@ -1,4 +1,4 @@
-"""index chats.kind and truce_evidence.event_id: found by key, not by reading the table
+"""lookup indexes: chats.kind, truce_evidence.event_id, outage_follows (region_id, grp)
 
 Revision ID: 0007
 Revises: 0006
@@ -21,8 +21,14 @@ def upgrade() -> None:
     op.create_index(
         op.f("ix_truce_evidence_event_id"), "truce_evidence", ["event_id"], unique=False
     )
+    # A region's followers of some queues, on every reminder tick (each minute) and schedule
+    # change; the primary key starts with the chat, so each read went over every follower.
+    op.create_index(
+        "ix_outage_follows_region_id_grp", "outage_follows", ["region_id", "grp"], unique=False
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_outage_follows_region_id_grp", table_name="outage_follows")
     op.drop_index(op.f("ix_truce_evidence_event_id"), table_name="truce_evidence")
     op.drop_index(op.f("ix_chats_kind"), table_name="chats")
