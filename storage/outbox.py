@@ -208,20 +208,18 @@ _STARTS_OF = select(
     )
     .scalar_subquery(),
 ).where(AlertEvent.id.in_(bindparam("ids", expanding=True)))
-# The status is tested as "status || ''" so that no index serves it: without it SQLite
-# looked these rows up through the status index, going over every pending row (all of a
-# 100,000-row broadcast) or every row ever superseded, instead of the few of these events.
+# The status as no index serves it ("status || ''"), for statements that name events or
+# chats: otherwise SQLite looked their rows up through the status index (the dispatcher's
+# queue order), going over every pending row (all of a 100,000-row broadcast) or every row
+# ever superseded, instead of the few of those events or chats.
+_STATUS = Outbox.status.concat("")
 _SUPERSEDE = (
     update(TABLE)
-    .where(
-        Outbox.event_id.in_(bindparam("starts", expanding=True)),
-        Outbox.status.concat("") == PENDING,
-    )
+    .where(Outbox.event_id.in_(bindparam("starts", expanding=True)), _STATUS == PENDING)
     .values(status=SUPERSEDED)
 )
 _SUPERSEDED = select(Outbox.event_id, Outbox.chat_id).where(
-    Outbox.event_id.in_(bindparam("starts", expanding=True)),
-    Outbox.status.concat("") == SUPERSEDED,
+    Outbox.event_id.in_(bindparam("starts", expanding=True)), _STATUS == SUPERSEDED
 )
 _SUPERSEDED_FOR = _SUPERSEDED.where(Outbox.chat_id.in_(bindparam("chats", expanding=True)))
 
@@ -444,9 +442,8 @@ async def channel_posts_unsent(session: AsyncSession, now: datetime) -> int:
             .select_from(Outbox)
             .join(Chat, Chat.chat_id == Outbox.chat_id)
             .where(
-                # Not served by the status index (see _SUPERSEDE): from the few channels to
-                # their rows, not over every undelivered row of a broadcast, 50 times a second.
-                Outbox.status.concat("").in_(UNDELIVERED),
+                # From the few channels to their rows (asked 50 times a second), see _STATUS.
+                _STATUS.in_(UNDELIVERED),
                 Outbox.event_id.is_not(None),
                 Chat.kind == "channel",
                 Chat.active,
