@@ -15,7 +15,12 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 
 def kyiv_time(moment: datetime) -> str:
-    return moment.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+    try:
+        return moment.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+    except (OverflowError, ValueError):
+        # Only a time stored before the range check (feeds/timerange.py) can be this far off;
+        # shown as it is rather than failing every message and list that mentions it.
+        return moment.isoformat(timespec="minutes")
 
 
 def region_name(region_id: str, fallback: str, lang: str) -> str:

@@ -9,7 +9,7 @@ from datetime import datetime
 from typing import Literal
 from zoneinfo import ZoneInfo
 
-from feeds import regions
+from feeds import regions, timerange
 from storage.truces import SCOPES, UNSPECIFIED_PARTY
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -40,7 +40,7 @@ class TruceArgs:
 
 
 def parse_time(key: str, value: str, now: datetime) -> datetime:
-    """ISO 8601; no offset means Kyiv time; ``now`` is accepted too."""
+    """ISO 8601; no offset means Kyiv time; ``now`` is accepted too; only 2000..2100."""
     if value.lower() == "now":
         return now
     try:
@@ -49,6 +49,8 @@ def parse_time(key: str, value: str, now: datetime) -> datetime:
         raise ArgumentError("err.bad_time", key=key, value=value) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=KYIV)
+    if not timerange.in_range(parsed):
+        raise ArgumentError("err.time_range", key=key, value=value)
     return parsed
 
 
