@@ -11,7 +11,7 @@ import functools
 from datetime import UTC, datetime
 from typing import Any
 
-from feeds import jsonbody
+from feeds import jsonbody, timerange
 from feeds.model import AlertKind, FeedFormatError, Observation
 
 ALERT_KINDS: dict[str, AlertKind] = {
@@ -28,7 +28,8 @@ def auth_headers(token: str) -> dict[str, str]:
 
 
 def parse_time(value: object) -> datetime | None:
-    """Parse the timestamps alerts.in.ua uses; ``None`` for anything unreadable."""
+    """Parse the timestamps alerts.in.ua uses; ``None`` for anything unreadable or outside
+    the accepted range (feeds/timerange.py)."""
     if not isinstance(value, str) or not value:
         return None
     if len(value) <= _CACHED_LENGTH:
@@ -53,13 +54,15 @@ def _parse_text(value: str) -> datetime | None:
         parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
     except ValueError:
         try:
-            return datetime.strptime(value, "%Y/%m/%d %H:%M:%S %z").astimezone(UTC)
+            return timerange.checked(
+                datetime.strptime(value, "%Y/%m/%d %H:%M:%S %z").astimezone(UTC)
+            )
         except (ValueError, OverflowError):  # OverflowError: e.g. year 1 with a +01:00 offset
             return None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     try:
-        return parsed.astimezone(UTC)
+        return timerange.checked(parsed.astimezone(UTC))
     except OverflowError:
         return None
 

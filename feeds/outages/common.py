@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from feeds import regions
+from feeds import regions, timerange
 from feeds.model import FeedFormatError
 from feeds.outages.timeline import KYIV
 
@@ -38,19 +38,21 @@ _DMY_HM = re.compile(r"^\s*(\d{2})\.(\d{2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
 
 
 def kyiv_dmy_hm(text: str) -> datetime | None:
-    """``"06.12.2025 08:41"`` (Kyiv wall clock) → UTC; None if it does not read so."""
+    """``"06.12.2025 08:41"`` (Kyiv wall clock) → UTC; None if it does not read so or lies
+    outside the accepted range (feeds/timerange.py)."""
     match = _DMY_HM.match(text)
     if match is None:
         return None
     d, m, y, hh, mm = (int(x) for x in match.groups())
     try:
-        return datetime(y, m, d, hh, mm, tzinfo=KYIV).astimezone(UTC)
-    except ValueError:
+        return timerange.checked(datetime(y, m, d, hh, mm, tzinfo=KYIV).astimezone(UTC))
+    except (ValueError, OverflowError):
         return None
 
 
 def iso_utc(value: object) -> datetime | None:
-    """An ISO 8601 time with an offset → UTC; a time without one is taken as Kyiv time."""
+    """An ISO 8601 time with an offset → UTC; a time without one is taken as Kyiv time.
+    None if it does not read so or lies outside the accepted range (feeds/timerange.py)."""
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip().replace("Z", "+00:00")
@@ -60,6 +62,8 @@ def iso_utc(value: object) -> datetime | None:
         return None
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=KYIV)
+    if not timerange.in_range(moment):
+        return None
     return moment.astimezone(UTC)
 
 

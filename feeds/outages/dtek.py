@@ -20,6 +20,7 @@ from collections.abc import Callable, Mapping
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from feeds import timerange
 from feeds.model import FeedFormatError
 from feeds.outages.common import (
     ParseContext,
@@ -82,9 +83,12 @@ def _hour_reader(cells: object, where: str) -> Callable[[int], SlotState]:
 
 def _day_of(timestamp: str) -> date:
     try:
-        return datetime.fromtimestamp(int(timestamp), KYIV).date()
+        day = datetime.fromtimestamp(int(timestamp), KYIV).date()
     except (ValueError, OverflowError, OSError):
-        raise FeedFormatError(f"bad day key {timestamp!r}") from None
+        raise FeedFormatError(f"bad day key {timestamp[:40]!r}") from None
+    if not timerange.day_in_range(day):
+        raise FeedFormatError(f"day key {timestamp[:40]!r} out of range")
+    return day
 
 
 def parse_fact(fact: object, region_id: str) -> list[DaySchedule]:

@@ -23,6 +23,7 @@ from collections.abc import Iterator, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from feeds import timerange
 from feeds.model import FeedFormatError
 from feeds.outages import dtek
 from feeds.outages.common import ParseContext, iso_utc, kyiv_dmy_hm, load_json
@@ -63,6 +64,8 @@ def parse_html(raw_html: str, region_id: str = LVIV_OBLAST) -> list[DaySchedule]
         day = date(y, m, d)
     except ValueError:
         raise FeedFormatError(f"bad schedule date {found.group(0)!r}") from None
+    if not timerange.day_in_range(day):
+        raise FeedFormatError(f"schedule date out of range {found.group(0)!r}")
     as_of = _AS_OF.search(joined)
     version = f"{as_of.group(1)} {as_of.group(2)}" if as_of else None
     published = kyiv_dmy_hm(f"{as_of.group(2)} {as_of.group(1)}") if as_of else None

@@ -16,6 +16,7 @@ from typing import Any
 
 import feedparser
 
+from feeds import timerange
 from feeds.model import FeedFormatError
 from feeds.outages.common import ParseContext
 from feeds.outages.model import Announcement, OutageReport
@@ -35,7 +36,11 @@ def _time(entry: Any) -> datetime | None:
     for key in ("published_parsed", "updated_parsed"):
         parsed = entry.get(key)
         if parsed:
-            return datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            try:
+                moment = datetime.fromtimestamp(calendar.timegm(parsed), UTC)
+            except (ValueError, OverflowError, OSError):
+                return None
+            return timerange.checked(moment)
     return None
 
 
