@@ -9,17 +9,22 @@ looked up in the catalog (bot/i18n.py).
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import t
 from bot.render import alert_message, kind_name, kyiv_time, region_name, truce_note
+from bot.textlimit import fit_message
 from storage import outbox
 from storage.delivery_models import Notice
 from storage.models import AlertEvent
 from storage.truces import TruceView, list_truces
+
+log = logging.getLogger("alertbot.dispatcher")
 
 NoticeRenderer = Callable[[Mapping[str, Any], str], str]
 _NOTICE_KINDS: dict[str, NoticeRenderer] = {}
@@ -33,6 +38,23 @@ def register_notice_kind(kind: str, renderer: NoticeRenderer) -> None:
 
 class RenderError(Exception):
     """A row that cannot be turned into a message (a bug or a missing renderer)."""
+
+
+# The database or the network failing: the rows are fine and go back to the queue (the
+# dispatcher releases them). Anything else raised while rendering is a fault of the row.
+TRANSIENT = (
+    sa_exc.OperationalError,
+    sa_exc.InterfaceError,
+    sa_exc.DisconnectionError,
+    sa_exc.TimeoutError,
+    OSError,
+    TimeoutError,
+)
+
+
+def describe(error: BaseException) -> str:
+    """One short line for the log and ``outbox.last_error``: the kind and the message."""
+    return f"{type(error).__name__}: {error}"[:300]
 
 
 def combined_message(
@@ -68,7 +90,12 @@ def notice_text(notice: Notice, lang: str) -> str:
 
 class Renderer:
     """Renders claimed rows; 100,000 rows of one alert are a handful of distinct texts, so
-    texts are cached by (what, language)."""
+    texts are cached by (what, language).
+
+    A row that cannot be rendered, whatever the reason (data no driver can read back, a bug
+    in a renderer), comes back as a :class:`RenderError` for that row alone; only a failing
+    database (:data:`TRANSIENT`) makes :meth:`render` raise, for the rows to be retried.
+    """
 
     def __init__(self, default_lang: str) -> None:
         self._default_lang = default_lang
@@ -78,12 +105,30 @@ class Renderer:
         self, session: AsyncSession, rows: Sequence[outbox.Claimed]
     ) -> dict[int, str | RenderError]:
         todo = [r for r in rows if self._key(r) not in self._texts]
+        failed: dict[int, str] = {}
         if todo:
-            await self._fill(session, todo)
+            try:
+                await self._fill(session, todo, failed)
+            except TRANSIENT:
+                raise
+            except Exception:
+                # Something in the batch cannot even be loaded: one row at a time, so that
+                # only the rows at fault fail.
+                await session.rollback()
+                for row in todo:
+                    try:
+                        await self._fill(session, [row], failed)
+                    except TRANSIENT:
+                        raise
+                    except Exception as exc:
+                        await session.rollback()
+                        failed[row.id] = describe(exc)
         result: dict[int, str | RenderError] = {}
         for row in rows:
             text = self._texts.get(self._key(row))
-            result[row.id] = text if text is not None else RenderError(self._missing(row))
+            result[row.id] = (
+                text if text is not None else RenderError(failed.get(row.id) or self._missing(row))
+            )
         return result
 
     def _lang(self, row: outbox.Claimed) -> str:
@@ -100,14 +145,25 @@ class Renderer:
             return f"notice {row.notice_id} cannot be rendered"
         return f"event {row.event_id} not found"
 
-    async def _fill(self, session: AsyncSession, rows: Sequence[outbox.Claimed]) -> None:
+    async def _fill(
+        self, session: AsyncSession, rows: Sequence[outbox.Claimed], failed: dict[int, str]
+    ) -> None:
         if len(self._texts) > _CACHE_LIMIT:
             self._texts.clear()
         event_ids = {r.event_id for r in rows if r.event_id is not None}
         event_ids |= {r.replaces_event_id for r in rows if r.replaces_event_id is not None}
         events = await outbox.load_events(session, event_ids)
         evidence = await outbox.evidence(session, event_ids)
-        truces = {tv.id: tv for tv in await list_truces(session)} if evidence else {}
+        truces: dict[int, TruceView] = {}
+        if evidence:
+            try:
+                truces = {tv.id: tv for tv in await list_truces(session)}
+            except TRANSIENT:
+                raise
+            except Exception as exc:
+                # The notes are an addition: an unreadable truce must not hold back alerts.
+                log.error("truce_notes_unreadable", extra={"error": describe(exc)})
+                await session.rollback()
         notices = await outbox.load_notices(
             session, {r.notice_id for r in rows if r.notice_id is not None}
         )
@@ -116,22 +172,32 @@ class Renderer:
             wanted = sorted({truce for i in ids for truce in evidence.get(i, [])})
             return [truces[i] for i in wanted if i in truces]
 
+        def alert_text(
+            event: AlertEvent, start: AlertEvent | None, lang: str, with_notes: bool
+        ) -> str:
+            if start is not None:
+                found = notes(start.id, event.id) if with_notes else []
+                return combined_message(start, event, found, lang)
+            return alert_message(event, notes(event.id) if with_notes else [], lang)
+
         for row in rows:
             key, lang = self._key(row), self._lang(row)
-            if row.notice_id is not None:
-                notice = notices.get(row.notice_id)
-                if notice is None:
+            try:
+                if row.notice_id is not None:
+                    notice = notices.get(row.notice_id)
+                    if notice is not None:
+                        self._texts[key] = fit_message(notice_text(notice, lang))
                     continue
+                event = events.get(row.event_id or 0)
+                if event is None:
+                    continue
+                start = events.get(row.replaces_event_id or 0)
                 try:
-                    self._texts[key] = notice_text(notice, lang)
-                except (RenderError, KeyError, ValueError, TypeError):
-                    continue
-                continue
-            event = events.get(row.event_id or 0)
-            if event is None:
-                continue
-            start = events.get(row.replaces_event_id or 0)
-            if start is not None:
-                self._texts[key] = combined_message(start, event, notes(start.id, event.id), lang)
-            else:
-                self._texts[key] = alert_message(event, notes(event.id), lang)
+                    text = alert_text(event, start, lang, with_notes=True)
+                except Exception as exc:
+                    # Without its truce notes the alert still goes.
+                    log.error("truce_note_failed", extra={"row": row.id, "error": describe(exc)})
+                    text = alert_text(event, start, lang, with_notes=False)
+                self._texts[key] = fit_message(text)
+            except Exception as exc:
+                failed[row.id] = describe(exc)
