@@ -165,6 +165,7 @@ UK: dict[str, str] = {
     "regions.subscribe_hint": "Підписатися: /subscribe {id}",
     "subscribe.now_active": "Зараз там діє: {alerts}.",
     "region.unknown": "Не знаю регіону «{query}».",
+    "region.too_long": "Назва регіону задовга (найбільша довжина — {limit}).",
     "region.suggest": "Можливо, ви мали на увазі: {suggestions}?",
     "region.hint": "Спробуйте назву області, напр. «Львів» або «Київська область».",
     "unsubscribe.usage": "Вкажіть регіон або all: /unsubscribe <регіон|all>",
@@ -237,6 +238,7 @@ UK: dict[str, str] = {
     "feed_add.usage": "Формат: /feed_add <назва> <тип> <url> [interval=N] [token_env=ЗМІННА]",
     "feed_add.done": "✅ Джерело «{name}» ({kind}) додано; опитування кожні {interval} с.",
     "feed.bad_option": "❌ Не розумію «{option}».",
+    "feed.too_long": "❌ {what}: задовге значення (найбільша довжина — {limit}).",
     "feed.bad_kind": "невідомий тип «{kind}»; відомі: {kinds}",
     "feed.bad_interval": "interval: щонайменше 2 секунди",
     "feed.needs_token": "джерело типу {kind} потребує токена: token_env=ЗМІННА з токеном у середовищі бота",
@@ -280,7 +282,7 @@ UK: dict[str, str] = {
     "err.bad_region": "regions: не знаю регіону «{value}»",
     "err.quotes": "незакрита лапка",
     "err.duplicate_key": "параметр «{key}» указано двічі",
-    "err.too_long": "{key}: задовге значення",
+    "err.too_long": "{key}: задовге значення (найбільша довжина — {limit})",
 }
 
 EN: dict[str, str] = {
@@ -441,6 +443,7 @@ EN: dict[str, str] = {
     "regions.subscribe_hint": "Subscribe: /subscribe {id}",
     "subscribe.now_active": "Active there now: {alerts}.",
     "region.unknown": "I don't know the region “{query}”.",
+    "region.too_long": "The region name is too long ({limit} characters at most).",
     "region.suggest": "Did you mean: {suggestions}?",
     "region.hint": "Try an oblast name, e.g. “Lviv” or “Kyiv oblast”.",
     "unsubscribe.usage": "Name a region or all: /unsubscribe <region|all>",
@@ -513,6 +516,7 @@ EN: dict[str, str] = {
     "feed_add.usage": "Form: /feed_add <name> <kind> <url> [interval=N] [token_env=VAR]",
     "feed_add.done": "✅ Feed “{name}” ({kind}) added; polled every {interval} s.",
     "feed.bad_option": "❌ I don't understand “{option}”.",
+    "feed.too_long": "❌ {what}: value too long ({limit} characters at most).",
     "feed.bad_kind": "unknown kind “{kind}”; known: {kinds}",
     "feed.bad_interval": "interval: at least 2 seconds",
     "feed.needs_token": "a {kind} feed needs a token: token_env=VAR naming a variable in the bot's environment",
@@ -556,7 +560,7 @@ EN: dict[str, str] = {
     "err.bad_region": "regions: unknown region “{value}”",
     "err.quotes": "unclosed quote",
     "err.duplicate_key": "parameter “{key}” given twice",
-    "err.too_long": "{key}: value too long",
+    "err.too_long": "{key}: value too long ({limit} characters at most)",
 }
 
 CATALOG: dict[str, dict[str, str]] = {"uk": UK, "en": EN}

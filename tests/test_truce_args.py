@@ -187,8 +187,27 @@ MISTAKES: list[tuple[str, str, dict[str, str]]] = [
     ("/truce_set energy start=now tomorrow", "err.not_key_value", {"token": "tomorrow"}),
     ('/truce_set energy start=now party="open', "err.quotes", {}),
     ("/truce_set energy start=now party=«open", "err.quotes", {}),
-    ("/truce_set " + "x" * 129 + " start=now", "err.too_long", {"key": "name"}),
-    ("/truce_set energy start=now source=" + "x" * 301, "err.too_long", {"key": "source"}),
+    ("/truce_set " + "x" * 129 + " start=now", "err.too_long", {"key": "name", "limit": "128"}),
+    (
+        "/truce_set energy start=now source=" + "x" * 301,
+        "err.too_long",
+        {"key": "source", "limit": "300"},
+    ),
+    (
+        "/truce_set energy start=0001-01-01T00:00",
+        "err.time_range",
+        {"key": "start", "value": "0001-01-01T00:00"},
+    ),
+    (
+        "/truce_set energy start=now end=9999-12-31T23:00Z",
+        "err.time_range",
+        {"key": "end", "value": "9999-12-31T23:00Z"},
+    ),
+    (
+        "/truce_set energy start=2100-01-01T02:00",
+        "err.time_range",
+        {"key": "start", "value": "2100-01-01T02:00"},
+    ),
 ]
 
 

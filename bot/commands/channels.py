@@ -14,7 +14,7 @@ from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, reply
+from bot.commands.common import Ask, echo, reply
 from bot.commands.resident import unknown_region
 from bot.commands.truces import admin_only
 from bot.render import region_name
@@ -84,10 +84,10 @@ async def channel_link(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         chat = await bot.get_chat(target)
     except TelegramError as exc:
         log.info("channel_check_failed", extra={"target": str(target), "error": str(exc)})
-        await reply(update, a.t("channel.not_found", target=typed))
+        await reply(update, a.t("channel.not_found", target=echo(typed)))
         return
     if chat.type != ChatType.CHANNEL:
-        await reply(update, a.t("channel.not_channel", target=typed))
+        await reply(update, a.t("channel.not_channel", target=echo(typed)))
         return
     label = _label(chat.title, chat.username, chat.id)
     try:
@@ -142,7 +142,7 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         try:
             chat_id = (await context.bot.get_chat(target)).id
         except TelegramError:
-            await reply(update, a.t("channel.not_linked", channel=typed, region=region))
+            await reply(update, a.t("channel.not_linked", channel=echo(typed), region=region))
             return
     async with services.sessions() as session, session.begin():
         removed = await channel_store.unlink(session, chat_id, region_id)
@@ -150,7 +150,7 @@ async def channel_unlink(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
         "channel_unlinked", extra={"chat_id": chat_id, "region_id": region_id, "done": removed}
     )
     key = "channel.unlinked" if removed else "channel.not_linked"
-    await reply(update, a.t(key, channel=typed, region=region))
+    await reply(update, a.t(key, channel=echo(typed), region=region))
 
 
 async def channel_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -10,6 +10,7 @@ from telegram.ext import ContextTypes
 
 from bot.i18n import t
 from bot.services import Services, get_services
+from bot.textlimit import fit_message, shorten
 from storage import chats as chat_store
 
 
@@ -50,10 +51,21 @@ async def ask(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Ask | None:
     )
 
 
+# The longest real region name or alias is about 60 characters: a longer query names none.
+MAX_REGION_QUERY = 100
+
+
+def echo(value: str) -> str:
+    """What the user typed, as a reply repeats it: shortened, so that a 4,096-character
+    argument gives a readable answer (and one Telegram accepts)."""
+    return shorten(value)
+
+
 async def reply(update: Update, text: str) -> None:
     message = update.effective_message
     if message is not None:
-        await message.reply_text(text, do_quote=False)
+        # Whatever a handler built, Telegram refuses more than 4,096 characters.
+        await message.reply_text(fit_message(text), do_quote=False)
 
 
 GROUP_TYPES = ("group", "supergroup")

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, reply
+from bot.commands.common import Ask, echo, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.commands.truces import admin_only
 from bot.feed_manager import FeedCommandError, FeedManager
@@ -17,6 +17,11 @@ from bot.services import FEEDS_KEY
 log = logging.getLogger("alertbot.feeds")
 
 MAX_LISTED = 15
+# feeds.name and feeds.token_env are VARCHAR(64) and VARCHAR(128) on PostgreSQL.
+MAX_NAME = 64
+MAX_TOKEN_ENV = 128
+# Values a user typed (the rest are ours: kinds, errors, addresses resolved).
+_ECHOED = ("name", "kind", "host")
 
 
 def _manager(context: ContextTypes.DEFAULT_TYPE) -> FeedManager:
@@ -33,7 +38,8 @@ def _words(a: Ask) -> list[str] | None:
 
 
 async def _fail(update: Update, a: Ask, exc: FeedCommandError, usage: str | None = None) -> None:
-    text = "❌ " + a.t(exc.key, **exc.values)
+    values = {k: echo(str(v)) if k in _ECHOED else v for k, v in exc.values.items()}
+    text = "❌ " + a.t(exc.key, **values)
     if usage:
         text += "\n\n" + a.t(usage)
     await reply(update, text)
@@ -48,6 +54,8 @@ async def feed_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, a.t("feed_add.usage"))
         return
     name, kind, url, *options = words
+    if await _too_long(update, a, "name", name, MAX_NAME):
+        return
     interval = 15.0
     token_env: str | None = None
     for option in options:
@@ -56,13 +64,14 @@ async def feed_add(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             if key == "interval" and sep:
                 interval = float(value)
             elif key == "token_env" and sep and value:
+                if await _too_long(update, a, "token_env", value, MAX_TOKEN_ENV):
+                    return
                 token_env = value
             else:
                 raise ValueError(option)
         except ValueError:
-            await reply(
-                update, a.t("feed.bad_option", option=option) + "\n\n" + a.t("feed_add.usage")
-            )
+            text = a.t("feed.bad_option", option=echo(option))
+            await reply(update, text + "\n\n" + a.t("feed_add.usage"))
             return
     try:
         info = await _manager(context).add(name, kind, url, interval=interval, token_env=token_env)
@@ -117,7 +126,17 @@ async def _named(
     if not words or len(words) != 1:
         await reply(update, a.t(usage))
         return None
+    if await _too_long(update, a, "name", words[0], MAX_NAME):
+        return None
     return a, words[0]
+
+
+async def _too_long(update: Update, a: Ask, what: str, value: str, limit: int) -> bool:
+    """Refuses a value longer than its column holds (PostgreSQL would reject it)."""
+    if len(value) <= limit:
+        return False
+    await reply(update, a.t("feed.too_long", what=what, limit=limit))
+    return True
 
 
 async def feed_remove(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -169,7 +188,7 @@ async def feed_test(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     except FeedCommandError as exc:
         await _fail(update, a, exc)
         return
-    lines = [a.t("feed_test.header", name=name, count=len(observations))]
+    lines = [a.t("feed_test.header", name=echo(name), count=len(observations))]
     for o in observations[:MAX_LISTED]:
         since = kyiv_time(o.since) if o.since else "?"
         lines.append(

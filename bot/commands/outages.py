@@ -11,7 +11,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot import outage_render as render
-from bot.commands.common import Ask, ask, reply
+from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.outage_chart import ChartRow, render_png
 from bot.outage_service import OUTAGES_KEY, OutageService
@@ -23,6 +23,9 @@ from storage import outages as outage_store
 from storage.outages import StoredSchedule
 
 _GROUP = re.compile(r"^(ЦЕК|CEK)?\s*(\d{1,4}\.\d)$", re.IGNORECASE)
+# ASCII digits only: str.isdigit() takes "²", which int() refuses, and 5,000 digits that
+# int() refuses too.
+_MINUTES = re.compile(r"[0-9]{1,4}")
 _OFF_WORDS = ("off", "stop", "remove", "вимк", "вимкнути", "стоп")
 _ALL_WORDS = ("all", "усі", "всі", "все")
 
@@ -59,7 +62,9 @@ def _take_group(words: list[str]) -> tuple[str, str] | None:
 
 
 def _unknown_region(a: Ask, query: str) -> str:
-    lines = [a.t("region.unknown", query=query)]
+    if len(query) > MAX_REGION_QUERY:
+        return a.t("region.too_long", limit=MAX_REGION_QUERY)
+    lines = [a.t("region.unknown", query=echo(query))]
     suggestions = regions.suggest(query)
     if suggestions:
         names = ", ".join(render.region_title(r.id, a.lang) for r in suggestions)
@@ -302,7 +307,7 @@ async def outage_remind(update: Update, context: ContextTypes.DEFAULT_TYPE) -> N
     minutes: int | None
     if len(words) == 1 and words[0].lower() == "default":
         minutes = None
-    elif len(words) == 1 and words[0].isdigit() and int(words[0]) <= 720:
+    elif len(words) == 1 and _MINUTES.fullmatch(words[0]) and int(words[0]) <= 720:
         minutes = int(words[0])
     else:
         await reply(update, a.t("outage.remind_usage"))

@@ -7,7 +7,7 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, ask, may_change_chat, reply
+from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.i18n import LANGUAGES, t
 from bot.render import kind_name, kyiv_time, region_name, scope_name
@@ -30,7 +30,9 @@ def _name(region_id: str, lang: str) -> str:
 
 def unknown_region(a: Ask, query: str) -> str:
     """The reply to a region name we do not know: close matches, or a hint."""
-    lines = [a.t("region.unknown", query=query)]
+    if len(query) > MAX_REGION_QUERY:
+        return a.t("region.too_long", limit=MAX_REGION_QUERY)
+    lines = [a.t("region.unknown", query=echo(query))]
     suggestions = regions.suggest(query)
     if suggestions:
         names = ", ".join(_name(r.id, a.lang) for r in suggestions)
@@ -106,7 +108,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             try:
                 kinds = _kinds(word.partition("=")[2])
             except ValueError as exc:
-                await reply(update, a.t("subscribe.bad_kind", kind=str(exc)))
+                await reply(update, a.t("subscribe.bad_kind", kind=echo(str(exc))))
                 return
         else:
             rest.append(word)
@@ -255,14 +257,18 @@ async def regions_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
         items = [f"{r.id} — {_name(r.id, a.lang)}" for r in regions.top_level()]
         await reply(update, a.t("regions.top") + "\n" + "\n".join(items))
         return
+    if len(query) > MAX_REGION_QUERY:
+        await reply(update, a.t("region.too_long", limit=MAX_REGION_QUERY))
+        return
     region = regions.resolve(query)
     if region is None:
         found = regions.suggest(query, limit=10)
         if not found:
-            await reply(update, a.t("region.unknown", query=query) + "\n" + a.t("region.hint"))
+            text = a.t("region.unknown", query=echo(query)) + "\n" + a.t("region.hint")
+            await reply(update, text)
             return
         items = [f"{r.id} — {_name(r.id, a.lang)}" for r in found]
-        await reply(update, a.t("regions.matches", query=query) + "\n" + "\n".join(items))
+        await reply(update, a.t("regions.matches", query=echo(query)) + "\n" + "\n".join(items))
         return
     inside = [i for i in regions.with_descendants(region.id) if i != region.id]
     lines = [f"{region.id} — {_name(region.id, a.lang)}"]

@@ -15,6 +15,7 @@ from storage.truces import SCOPES, UNSPECIFIED_PARTY
 KYIV = ZoneInfo("Europe/Kyiv")
 KEYS = ("start", "end", "regions", "scope", "party", "source")
 MAX_VALUE = 300
+MAX_NAME = 128  # truces.name and truce_claims.party are VARCHAR(128) on PostgreSQL
 _IN_WORD_APOSTROPHE = re.compile(r"(?<=\w)'(?=\w)")
 _APOSTROPHE_STAND_IN = "\ue000"  # a private-use character, restored after splitting
 
@@ -90,8 +91,8 @@ def parse_truce_set(text: str, now: datetime) -> TruceArgs:
     if not words or "=" in words[0]:
         raise ArgumentError("err.missing_name")
     name, pairs = words[0], words[1:]
-    if len(name) > 128:
-        raise ArgumentError("err.too_long", key="name")
+    if len(name) > MAX_NAME:
+        raise ArgumentError("err.too_long", key="name", limit=str(MAX_NAME))
     values: dict[str, str] = {}
     for token in pairs:
         key, sep, value = token.partition("=")
@@ -102,8 +103,9 @@ def parse_truce_set(text: str, now: datetime) -> TruceArgs:
             raise ArgumentError("err.unknown_key", key=key)
         if key in values:
             raise ArgumentError("err.duplicate_key", key=key)
-        if len(value) > MAX_VALUE:
-            raise ArgumentError("err.too_long", key=key)
+        limit = MAX_NAME if key == "party" else MAX_VALUE
+        if len(value) > limit:
+            raise ArgumentError("err.too_long", key=key, limit=str(limit))
         values[key] = value.strip()
     if not values.get("start"):
         raise ArgumentError("err.missing_start")

@@ -7,7 +7,7 @@ import logging
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, ask, reply
+from bot.commands.common import Ask, ask, echo, reply
 from bot.commands.truce_args import ArgumentError, parse_truce_set, split_arguments
 from bot.render import region_name, scope_name, window
 from storage import truces as truce_store
@@ -36,7 +36,8 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     try:
         args = parse_truce_set(a.text, now)
     except ArgumentError as exc:
-        error = a.t("truce_set.error", error=a.t(exc.key, **exc.values))
+        values = {key: echo(value) for key, value in exc.values.items()}
+        error = a.t("truce_set.error", error=a.t(exc.key, **values))
         await reply(update, f"{error}\n\n{a.t('truce_set.usage')}")
         return
     async with services.sessions() as session, session.begin():
@@ -88,10 +89,10 @@ async def truce_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with services.sessions() as session, session.begin():
         ended = await truce_store.end_truce(session, name, services.clock())
     if ended is None:
-        await reply(update, a.t("truce_end.unknown", name=name))
+        await reply(update, a.t("truce_end.unknown", name=echo(name)))
         return
     log.info("truce_end", extra={"truce": name, "by": a.user_id})
-    await reply(update, a.t("truce_end.done", name=name))
+    await reply(update, a.t("truce_end.done", name=echo(name)))
 
 
 async def truces(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
