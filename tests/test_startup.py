@@ -166,6 +166,9 @@ async def test_telegram_down_at_start_feeds_poll_the_outbox_fills_and_it_sends_o
         outcome = await bot.poll_now("alerts-in-ua")
         assert outcome.ok, outcome
         await until(lambda: bool(events(caplog, "fanout_queued")))
+        await until(lambda: len(events(caplog, "dispatcher_start_failed")) >= 2)
+        loud = [r for r in events(caplog, "dispatcher_start_failed") if r.levelno >= logging.INFO]
+        assert len(loud) == 1, "the dispatcher too says it once"
 
         # Telegram is back on the same address: the alert arrives, and commands work again.
         async with FakeBotApi(port=port) as back:
