@@ -487,9 +487,9 @@ class AlertBot:
                 return
             starting.result()  # a failed start raises here
             assert self.fatal is not None
-            waits: set[asyncio.Future[object]] = {stopping, self.fatal}  # type: ignore[arg-type]
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-            if self.fatal.done() and not stop.is_set():
+            self.fatal.add_done_callback(lambda _: stop.set())
+            await stopping
+            if self.fatal.done():
                 raise self.fatal.result()
         finally:
             stopping.cancel()

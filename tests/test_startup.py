@@ -296,3 +296,36 @@ async def test_run_with_the_database_down_logs_one_line_and_stops_on_sigterm(
     unreachable = [r for r in records if r["event"] == "database_unreachable"]
     assert len(unreachable) == 1
     assert "retry_in" in unreachable[0]
+
+
+async def test_run_ends_with_exit_2_when_telegram_comes_back_rejecting_the_token(
+    tmp_path: Path,
+) -> None:
+    port = free_port()
+    process = await start_process(
+        tmp_path,
+        base_url=f"http://127.0.0.1:{port}/bot",
+        token=WRONG_TOKEN,
+        database_url=f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+    )
+    assert process.stderr is not None
+    lines: list[str] = []
+    try:
+        async with asyncio.timeout(60):
+            while not any("telegram_unreachable" in line for line in lines):
+                line = (await process.stderr.readline()).decode()
+                assert line, f"exited early: {lines}"
+                lines.append(line)
+        async with FakeBotApi(port=port):  # answers every other token with 401
+            rest = await asyncio.wait_for(process.stderr.read(), timeout=60)
+            await asyncio.wait_for(process.wait(), timeout=30)
+    finally:
+        if process.returncode is None:
+            process.kill()
+            await process.wait()
+    text = "".join(lines) + rest.decode()
+    assert process.returncode == 2, text
+    assert "WRONG" not in text and "Traceback" not in text
+    assert text.splitlines()[-1].startswith(
+        "error: telegram.token: Telegram rejected the bot token"
+    )
