@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -52,6 +53,15 @@ class TelegramConfig(_Strict):
     def _http_only(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if value:
+            # Otherwise every request fails as a "network error" and the bot waits for ever.
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 (parsing the port is the check)
+            except ValueError:
+                raise ValueError("not a valid URL") from None
+            if not parts.hostname:
+                raise ValueError("not a valid URL: no host")
         return value
 
 

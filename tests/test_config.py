@@ -63,6 +63,10 @@ BAD_CONFIGS: dict[str, tuple[str, str]] = {
         "feeds[0].url: must be an http:// or https:// URL",
     ),
     "bad feed name": (FEED.replace('"alerts-in-ua"', '"alerts in ua"'), "feeds[0].name: "),
+    "telegram base_url broken": (
+        '[telegram]\nbase_url = "http://[::1/bot"\n',
+        "telegram.base_url: not a valid URL",
+    ),
     "bad default language": ('[bot]\ndefault_language = "ru"\n', "bot.default_language: "),
 }
 
