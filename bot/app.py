@@ -7,14 +7,16 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 
 import httpx
 from sqlalchemy import delete, select
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 from telegram import BotCommand, Update
-from telegram.error import TelegramError
+from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
@@ -36,6 +38,7 @@ from bot.dispatcher import Dispatcher, delivery_bot
 from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
 from bot.i18n import t
+from bot.logs import exception_summary
 from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
@@ -47,6 +50,7 @@ from storage.db import create_engine, session_factory
 from storage.models import Feed, FeedObservation
 
 log = logging.getLogger("alertbot")
+T = TypeVar("T")
 
 USER_AGENT = "alertbot/0.1 (+https://github.com/; Telegram air-raid relay)"
 
@@ -97,6 +101,36 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+class StartupError(Exception):
+    """A start that waiting cannot fix (Telegram rejected the token); one line, no secret."""
+
+
+TOKEN_REJECTED = (
+    "telegram.token: Telegram rejected the bot token; check it with @BotFather "
+    "(TELEGRAM_BOT_TOKEN or telegram.token in the config)"
+)
+
+
+def _database_may_come_back(exc: BaseException) -> bool:
+    """Refused connections, timeouts, a server still starting or a database not yet created:
+    an operator can fix these while we wait. A broken migration or schema cannot."""
+    if isinstance(exc, IntegrityError | DataError | ProgrammingError):
+        return False
+    return isinstance(exc, OSError | TimeoutError | DBAPIError)
+
+
+def _telegram_may_come_back(exc: BaseException) -> bool:
+    return isinstance(exc, TelegramError) and not isinstance(exc, InvalidToken)
+
+
+def backoff_delays(first: float, most: float) -> Iterator[float]:
+    """first, 2 x first, 4 x first ... up to ``most`` seconds, for ever."""
+    delay = first
+    while True:
+        yield delay
+        delay = min(delay * 2, most)
+
+
 async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
     log.error(
         "handler_error",
@@ -122,6 +156,9 @@ class AlertBot:
         schedule_polls: bool = True,
         dispatcher_rate: float | None = None,  # overrides [delivery] rate_per_second
         env: Mapping[str, str] | None = None,
+        # Seconds before the first retry of an unreachable database or Telegram at start, and
+        # the longest wait between retries.
+        startup_backoff: tuple[float, float] = (1.0, 60.0),
     ) -> None:
         self.config = config
         self.clock = clock
@@ -138,6 +175,13 @@ class AlertBot:
         self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
         self._stopped = False
+        self._startup_backoff = startup_backoff
+        self._telegram_task: asyncio.Task[None] | None = None
+        self._commands_set = False
+        # Set when a background start step fails for good; run_until_signalled exits with it.
+        self.fatal: asyncio.Future[StartupError] | None = None
+        # Set once Telegram has answered and the bot takes updates.
+        self.telegram_connected = asyncio.Event()
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
@@ -175,8 +219,54 @@ class AlertBot:
                         row.enabled = False
         return self.sessions
 
+    async def _until_it_works(
+        self,
+        what: str,
+        step: Callable[[], Awaitable[T]],
+        may_come_back: Callable[[BaseException], bool],
+    ) -> T:
+        """Run ``step`` until it succeeds, waiting longer each time; the first failure is
+        logged once with its reason (no traceback: it is not a bug), the recovery once."""
+        delays = backoff_delays(*self._startup_backoff)
+        failures = 0
+        while True:
+            try:
+                result = await step()
+            except Exception as exc:
+                if not may_come_back(exc):
+                    raise
+                failures += 1
+                delay = next(delays)
+                if failures == 1:
+                    log.warning(
+                        f"{what}_unreachable",
+                        extra={"error": exception_summary(exc), "retry_in": delay},
+                    )
+                else:
+                    log.debug(f"{what}_still_unreachable", extra={"attempts": failures})
+                await asyncio.sleep(delay)
+                continue
+            if failures:
+                log.info(f"{what}_reachable", extra={"failed_attempts": failures})
+            return result
+
+    async def _prepare_database_once(self) -> async_sessionmaker[AsyncSession]:
+        try:
+            return await self.prepare_database()
+        except BaseException:
+            if self.engine is not None:
+                await self.engine.dispose()
+                self.engine = None
+            raise
+
     async def start(self) -> None:
-        sessions = await self.prepare_database()
+        """Start everything. An unreachable database is waited for (start returns once it
+        answers); an unreachable Telegram is not: feeds poll and the outbox fills meanwhile,
+        and the bot connects in the background. A rejected token raises StartupError."""
+        self.fatal = asyncio.get_running_loop().create_future()
+        sessions = await self._until_it_works(
+            "database", self._prepare_database_once, _database_may_come_back
+        )
         telegram = self.config.telegram
         builder = ApplicationBuilder().token(telegram.token.get_secret_value())
         if telegram.base_url:
@@ -241,18 +331,13 @@ class AlertBot:
         app.bot_data[OUTAGES_KEY] = self.outages
         await self.outages.load()
 
-        await app.initialize()
-        try:
-            await app.bot.set_my_commands([BotCommand(c, d) for c, d in MENU])
-        except TelegramError as exc:
-            log.warning("set_commands_failed", extra={"error": str(exc)})
-        await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        # Delivery and the feeds do not wait for Telegram: what happens while it is
+        # unreachable is queued in the outbox and sent once it answers (the dispatcher backs
+        # off on network errors by itself).
         self.dispatcher.start()
         self.fanout.start()  # first of all, whatever a crash left half queued
+        assert app.job_queue is not None
         if self._schedule_polls:
-            assert app.job_queue is not None
             self.feeds.schedule_all(app.job_queue)
             self.outages.schedule(app.job_queue)
             self.feeds.schedule_region_sync(app.job_queue)
@@ -268,10 +353,76 @@ class AlertBot:
                 name="coverage",
                 job_kwargs={"id": "coverage", "replace_existing": True, "max_instances": 1},
             )
+        # The job queue runs before the application does, so polls go on without Telegram.
+        await app.job_queue.start()
+
+        try:
+            await self._connect_telegram()
+        except InvalidToken:
+            raise StartupError(TOKEN_REJECTED) from None
+        except TelegramError as exc:
+            if not _telegram_may_come_back(exc):
+                raise
+            self._telegram_task = asyncio.create_task(
+                self._connect_telegram_in_background(exc), name="telegram-connect"
+            )
         log.info(
             "bot_started",
-            extra={"feeds": len(self.feeds.pollers), "admins": len(telegram.admins)},
+            extra={
+                "feeds": len(self.feeds.pollers),
+                "admins": len(telegram.admins),
+                "telegram": "connected" if self.telegram_connected.is_set() else "waiting",
+            },
         )
+
+    async def _connect_telegram(self) -> None:
+        """getMe, the command menu, then long polling; each step is skipped once done, so a
+        failed attempt can simply be repeated."""
+        app = self.application
+        assert app is not None and app.updater is not None
+        await app.initialize()  # getMe: InvalidToken or NetworkError when it fails
+        if not self._commands_set:
+            try:
+                await app.bot.set_my_commands([BotCommand(c, d) for c, d in MENU])
+                self._commands_set = True
+            except InvalidToken:
+                raise
+            except TelegramError as exc:
+                log.warning("set_commands_failed", extra={"error": str(exc)})
+        if not app.running:
+            await app.start()
+        if not app.updater.running:
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
+        self.telegram_connected.set()
+
+    async def _connect_telegram_in_background(self, first: TelegramError) -> None:
+        delays = backoff_delays(*self._startup_backoff)
+        delay = next(delays)
+        log.warning(
+            "telegram_unreachable",
+            extra={"error": exception_summary(first), "retry_in": delay},
+        )
+        attempts = 1
+        while True:
+            await asyncio.sleep(delay)
+            try:
+                await self._connect_telegram()
+            except InvalidToken:
+                log.error("telegram_token_rejected")
+                if self.fatal is not None and not self.fatal.done():
+                    self.fatal.set_result(StartupError(TOKEN_REJECTED))
+                return
+            except TelegramError as exc:
+                if not _telegram_may_come_back(exc):
+                    raise
+                attempts += 1
+                delay = next(delays)
+                log.debug("telegram_still_unreachable", extra={"attempts": attempts})
+                continue
+            log.info("telegram_reachable", extra={"failed_attempts": attempts})
+            return
 
     def _wake_dispatcher(self) -> None:
         if self.dispatcher is not None:
@@ -292,12 +443,19 @@ class AlertBot:
         if self._stopped:
             return
         self._stopped = True
+        if self._telegram_task is not None:
+            self._telegram_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._telegram_task
         app = self.application
         if app is not None:
             if app.updater is not None and app.updater.running:
                 await app.updater.stop()
             if app.running:
                 await app.stop()
+            elif app.job_queue is not None and app.job_queue.scheduler.running:
+                # Started on its own while Telegram was unreachable.
+                await app.job_queue.stop()
         if self.fanout is not None:
             await self.fanout.stop()
         if self.dispatcher is not None:
@@ -311,13 +469,28 @@ class AlertBot:
         log.info("bot_stopped")
 
     async def run_until_signalled(self) -> None:
-        """Run until SIGINT or SIGTERM, then finish in-flight work and exit."""
+        """Run until SIGINT or SIGTERM, then finish in-flight work and exit. A signal while
+        still waiting for the database ends the wait. Raises StartupError if the start
+        cannot succeed (e.g. Telegram rejects the token)."""
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
+        stopping = asyncio.create_task(stop.wait())
         try:
-            await stop.wait()
+            starting = asyncio.create_task(self.start())
+            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
+            if not starting.done():
+                starting.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await starting
+                return
+            starting.result()  # a failed start raises here
+            assert self.fatal is not None
+            self.fatal.add_done_callback(lambda _: stop.set())
+            await stopping
+            if self.fatal.done():
+                raise self.fatal.result()
         finally:
+            stopping.cancel()
             await self.stop()

@@ -10,9 +10,17 @@ import os
 import sys
 from collections.abc import Sequence
 
-from bot.config import Config, ConfigError, load_config, require_runnable
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
 
+from bot.config import Config, ConfigError, load_config
+from bot.config_check import config_warnings
+
+log = logging.getLogger("alertbot")
+
+# 2: the operator must fix something (config, token); 1: anything else.
 EXIT_CONFIG = 2
+EXIT_CRASH = 1
 
 
 def _config_path(args: argparse.Namespace) -> str:
@@ -25,27 +33,45 @@ def _config_path(args: argparse.Namespace) -> str:
 def _secrets(config: Config) -> list[str]:
     secrets = [config.telegram.token.get_secret_value()]
     secrets += [f.token.get_secret_value() for f in config.feeds if f.token]
+    # A PostgreSQL password in DATABASE_URL may show in a connection error.
+    with contextlib.suppress(ArgumentError):
+        secrets.append(make_url(config.database.url).password or "")
     return [s for s in secrets if s]
 
 
 def _run(args: argparse.Namespace) -> int:
-    from bot.app import AlertBot
-    from bot.logs import setup_logging
+    from bot.app import AlertBot, StartupError
+    from bot.logs import Scrubber, exception_summary, setup_logging
 
-    config = load_config(_config_path(args))
-    require_runnable(config)
-    setup_logging(_secrets(config), level=logging.DEBUG if args.verbose else logging.INFO)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(AlertBot(config).run_until_signalled())
+    config = load_config(_config_path(args), runnable=True)
+    secrets = _secrets(config)
+    setup_logging(secrets, level=logging.DEBUG if args.verbose else logging.INFO)
+    for warning in config_warnings(config):
+        log.warning("config_warning", extra={"problem": warning})
+    try:
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(AlertBot(config).run_until_signalled())
+    except StartupError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except Exception as exc:
+        # A bug or an unforeseen failure: the whole story goes to the log (scrubbed, one JSON
+        # line), the operator's terminal gets one line; neither shows a secret.
+        log.critical("bot_crashed", exc_info=exc)
+        print(f"error: {Scrubber(secrets)(exception_summary(exc))}", file=sys.stderr)
+        return EXIT_CRASH
     return 0
 
 
 def _check(args: argparse.Namespace) -> int:
-    config = load_config(_config_path(args))
-    require_runnable(config)
+    config = load_config(_config_path(args), runnable=True)
+    warnings = config_warnings(config)
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)
     print(
         f"config OK: {len(config.feeds)} feed(s), {len(config.telegram.admins)} admin(s), "
         f"database {config.database.url.split('://', 1)[0]}"
+        + (f"; {len(warnings)} warning(s)" if warnings else "")
     )
     return 0
 
@@ -123,6 +149,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.handler(args)
     except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
+        for problem in exc.problems:
+            print(f"config error: {problem}", file=sys.stderr)
         return EXIT_CONFIG
     return result

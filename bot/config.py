@@ -8,6 +8,7 @@ import tomllib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Annotated, Any, Literal
+from urllib.parse import urlsplit
 
 from pydantic import (
     BaseModel,
@@ -19,6 +20,7 @@ from pydantic import (
     model_validator,
 )
 
+from bot.config_check import validation_problems
 from feeds import regions
 from feeds.budgets import over_budget
 from feeds.kinds import KINDS, known_kinds
@@ -27,7 +29,14 @@ DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
 
 
 class ConfigError(Exception):
-    """A config that cannot be used; the message names the offending key."""
+    """A config that cannot be used: one or more problems, each one line naming its key."""
+
+    def __init__(self, *problems: str) -> None:
+        super().__init__(*problems)
+        self.problems = list(problems)
+
+    def __str__(self) -> str:
+        return "\n".join(self.problems)
 
 
 class _Strict(BaseModel):
@@ -44,6 +53,15 @@ class TelegramConfig(_Strict):
     def _http_only(cls, value: str) -> str:
         if value and not value.startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        if value:
+            # Otherwise every request fails as a "network error" and the bot waits for ever.
+            try:
+                parts = urlsplit(value)
+                parts.port  # noqa: B018 (parsing the port is the check)
+            except ValueError:
+                raise ValueError("not a valid URL") from None
+            if not parts.hostname:
+                raise ValueError("not a valid URL: no host")
         return value
 
 
@@ -171,62 +189,89 @@ class Config(_Strict):
         return self
 
 
-def _format_error(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    path = ""
-    for part in first["loc"]:
-        if isinstance(part, int):
-            path += f"[{part}]"
-        else:
-            path += f".{part}" if path else str(part)
-    message = first["msg"]
-    for prefix in ("Value error, ", "Assertion failed, "):
-        message = message.removeprefix(prefix)
-    if first["type"] == "extra_forbidden":
-        message = "unknown key"
-    return f"{path}: {message}" if path else message
+def _feed_with_token(
+    index: int, feed: FeedConfig, env: Mapping[str, str], problems: list[str]
+) -> FeedConfig:
+    if feed.token_env:
+        value = env.get(feed.token_env, "")
+        if not value:
+            problems.append(
+                f"feeds[{index}].token_env: environment variable {feed.token_env} is not set"
+            )
+            return feed
+        return feed.model_copy(update={"token": SecretStr(value)})
+    if KINDS.get(feed.kind) is not None and KINDS[feed.kind].needs_token and not feed.token:
+        problems.append(
+            f"feeds[{index}].token_env: the {feed.kind} API needs a token; "
+            "name the environment variable that holds it"
+        )
+    return feed
 
 
 def parse_config(raw: Mapping[str, Any], env: Mapping[str, str]) -> Config:
-    """Validate a parsed TOML document and fill secrets from ``env``."""
+    """Validate a parsed TOML document and fill secrets from ``env``; a
+    :class:`ConfigError` lists every problem found, not only the first."""
+    problems: list[str] = []
+    config: Config | None = None
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
-        raise ConfigError(_format_error(exc)) from None
+        problems += validation_problems(exc, Config)
 
-    telegram = config.telegram
-    if env.get("TELEGRAM_BOT_TOKEN"):
-        telegram = telegram.model_copy(update={"token": SecretStr(env["TELEGRAM_BOT_TOKEN"])})
-    database = config.database
+    database: DatabaseConfig | None = config.database if config is not None else None
     if env.get("DATABASE_URL"):
         try:
             database = DatabaseConfig(url=env["DATABASE_URL"])
         except ValidationError as exc:
-            raise ConfigError("DATABASE_URL: " + _format_error(exc).split(": ", 1)[-1]) from None
+            for problem in validation_problems(exc, DatabaseConfig):
+                problems.append("DATABASE_URL: " + problem.split(": ", 1)[-1])
 
-    feeds = []
-    for index, feed in enumerate(config.feeds):
-        if feed.token_env:
-            value = env.get(feed.token_env, "")
-            if not value:
-                raise ConfigError(
-                    f"feeds[{index}].token_env: environment variable {feed.token_env} is not set"
-                )
-            feed = feed.model_copy(update={"token": SecretStr(value)})
-        elif KINDS.get(feed.kind) is not None and KINDS[feed.kind].needs_token and not feed.token:
-            raise ConfigError(
-                f"feeds[{index}].token_env: the {feed.kind} API needs a token; "
-                "name the environment variable that holds it"
-            )
-        feeds.append(feed)
+    parsed: list[FeedConfig | None]
+    if config is not None:
+        parsed = list(config.feeds)
+    else:
+        # The rest of the file is broken; the feeds that are fine still get their tokens
+        # checked, so one run shows every problem.
+        raw_feeds = raw.get("feeds")
+        parsed = []
+        for item in raw_feeds if isinstance(raw_feeds, list) else []:
+            try:
+                parsed.append(FeedConfig.model_validate(item))
+            except ValidationError:
+                parsed.append(None)
+    feeds = [
+        _feed_with_token(index, feed, env, problems)
+        for index, feed in enumerate(parsed)
+        if feed is not None
+    ]
+    if config is None or problems:
+        raise ConfigError(*problems)
     excess = over_budget([(f.name, f.kind, f.url, f.interval) for f in feeds])
     if excess is not None:
         raise ConfigError(f"feeds[{excess.index}].interval: {excess.message()}")
+    telegram = config.telegram
+    if env.get("TELEGRAM_BOT_TOKEN"):
+        telegram = telegram.model_copy(update={"token": SecretStr(env["TELEGRAM_BOT_TOKEN"])})
     return config.model_copy(update={"telegram": telegram, "database": database, "feeds": feeds})
 
 
-def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Config:
-    """Read and validate the TOML config at ``path``; raise :class:`ConfigError` if unusable."""
+TOKEN_MISSING = (
+    "telegram.token: missing; set it in the config or in the TELEGRAM_BOT_TOKEN "
+    "environment variable"
+)
+
+
+def _has_bot_token(raw: Mapping[str, Any], env: Mapping[str, str]) -> bool:
+    telegram = raw.get("telegram")
+    in_file = telegram.get("token") if isinstance(telegram, Mapping) else None
+    return bool(env.get("TELEGRAM_BOT_TOKEN") or (isinstance(in_file, str) and in_file))
+
+
+def load_config(
+    path: str | Path, env: Mapping[str, str] | None = None, *, runnable: bool = False
+) -> Config:
+    """Read and validate the TOML config at ``path``; raise :class:`ConfigError` with every
+    problem if unusable. ``runnable``: also what a live run needs (the bot token)."""
     env = os.environ if env is None else env
     try:
         text = Path(path).read_text(encoding="utf-8")
@@ -236,13 +281,18 @@ def load_config(path: str | Path, env: Mapping[str, str] | None = None) -> Confi
         raw = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{path}: malformed TOML: {exc}") from None
-    return parse_config(raw, env)
+    try:
+        config = parse_config(raw, env)
+    except ConfigError as exc:
+        if runnable and not _has_bot_token(raw, env):
+            raise ConfigError(*exc.problems, TOKEN_MISSING) from None
+        raise
+    if runnable:
+        require_runnable(config)
+    return config
 
 
 def require_runnable(config: Config) -> None:
     """Checks that only matter for a live run (the demo needs no token)."""
     if not config.telegram.token.get_secret_value():
-        raise ConfigError(
-            "telegram.token: missing; set it in the config or in the TELEGRAM_BOT_TOKEN "
-            "environment variable"
-        )
+        raise ConfigError(TOKEN_MISSING)

@@ -207,6 +207,7 @@ class Dispatcher:
 
     async def _run(self) -> None:
         delay = 1.0
+        failures = 0
         while not self._stopping:
             try:
                 await self._bot.initialize()
@@ -214,11 +215,16 @@ class Dispatcher:
                     recovered = await outbox_store.recover(session)
                 break
             except Exception as exc:
-                log.warning("dispatcher_start_failed", extra={"error": str(exc)})
+                # Once, not per retry: Telegram down at start is logged by the app too.
+                failures += 1
+                level = logging.WARNING if failures == 1 else logging.DEBUG
+                log.log(level, "dispatcher_start_failed", extra={"error": str(exc)})
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_BACKOFF)
         else:
             return
+        if failures:
+            log.info("dispatcher_started", extra={"failed_attempts": failures})
         if recovered:
             # Left in flight by a process that was killed: sent again, see storage/outbox.py.
             log.warning("outbox_recovered", extra={"rows": recovered})

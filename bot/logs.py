@@ -5,11 +5,45 @@ from __future__ import annotations
 import json
 import logging
 import sys
+import traceback
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from typing import Any, TextIO
 
 _STANDARD = set(vars(logging.makeLogRecord({}))) | {"message", "asctime", "taskName"}
+
+# Shorter secrets are not scrubbed: replacing a 1-4 character string wherever it occurs turns
+# ordinary words into "Conte***t" and hides nothing (check-config warns about such tokens).
+MIN_SECRET_LENGTH = 8
+
+# Where the scrubber leaves the exception it has cleaned; the formatter reads them.
+_EXC_ATTR = "_alertbot_exc"
+_TRACE_ATTR = "_alertbot_trace"
+
+
+class Scrubber:
+    """Replaces each known secret of at least :data:`MIN_SECRET_LENGTH` characters by ``***``."""
+
+    def __init__(self, secrets: Iterable[str]) -> None:
+        # Longest first: a secret that contains another is replaced whole.
+        unique = {s for s in secrets if len(s) >= MIN_SECRET_LENGTH}
+        self.secrets = sorted(unique, key=len, reverse=True)
+
+    def __call__(self, text: str) -> str:
+        for secret in self.secrets:
+            text = text.replace(secret, "***")
+        return text
+
+    def __bool__(self) -> bool:
+        return bool(self.secrets)
+
+
+def exception_summary(exc: BaseException) -> str:
+    return f"{type(exc).__name__}: {exc}"
+
+
+def exception_trace(exc: BaseException) -> str:
+    return "".join(traceback.format_exception(exc)).rstrip("\n")
 
 
 class JsonFormatter(logging.Formatter):
@@ -23,21 +57,29 @@ class JsonFormatter(logging.Formatter):
         for key, value in vars(record).items():
             if key not in _STANDARD and not key.startswith("_"):
                 payload[key] = value if isinstance(value, int | float | bool | None) else str(value)
-        if record.exc_info and record.exc_info[0] is not None:
-            payload["exc"] = f"{record.exc_info[0].__name__}: {record.exc_info[1]}"
+        summary, trace = getattr(record, _EXC_ATTR, None), getattr(record, _TRACE_ATTR, None)
+        if summary is None and record.exc_info and record.exc_info[1] is not None:
+            summary = exception_summary(record.exc_info[1])
+            trace = exception_trace(record.exc_info[1])
+        if summary is not None:
+            payload["exc"] = summary
+            payload["traceback"] = trace
         return json.dumps(payload, ensure_ascii=False)
 
 
 class SecretFilter(logging.Filter):
-    """Replaces every known secret in the final line, whichever library produced it."""
+    """Replaces every known secret in the record, whichever library produced it: the message,
+    its arguments, extra fields, the exception's text and its traceback."""
 
     def __init__(self, secrets: Iterable[str]) -> None:
         super().__init__()
-        self.secrets = [s for s in secrets if s]
+        self.scrub = Scrubber(secrets)
+
+    @property
+    def secrets(self) -> list[str]:
+        return self.scrub.secrets
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         try:
             message = record.getMessage()
         except Exception:
@@ -45,33 +87,31 @@ class SecretFilter(logging.Filter):
             record.msg = f"{record.msg} (arguments withheld: they do not fit the message)"
             record.args = None
             message = record.getMessage()
-        scrubbed = self._scrub(message)
+        if not self.scrub:
+            return True
+        scrubbed = self.scrub(message)
+        if scrubbed != message:
+            record.msg, record.args = scrubbed, None
         extras = {k: v for k, v in vars(record).items() if k not in _STANDARD}
         for key, value in extras.items():
             if isinstance(value, str):
-                setattr(record, key, self._scrub(value))
+                setattr(record, key, self.scrub(value))
             elif not isinstance(value, int | float | bool | None):
                 # The formatter writes other values as str(value): a dict of headers, say.
                 text = str(value)
-                if self._scrub(text) != text:
-                    setattr(record, key, self._scrub(text))
-        if scrubbed != message:
-            record.msg, record.args = scrubbed, None
+                if self.scrub(text) != text:
+                    setattr(record, key, self.scrub(text))
         if record.exc_info and record.exc_info[1] is not None:
-            text = str(record.exc_info[1])
-            for secret in self.secrets:
-                if secret in text:
-                    # Keep the type, drop a message that quotes a secret (e.g. a URL with a token).
-                    record.exc_info = None
-                    record.msg = f"{record.getMessage()} (error text withheld: contains a secret)"
-                    record.args = None
-                    break
+            exc = record.exc_info[1]
+            summary, trace = exception_summary(exc), exception_trace(exc)
+            setattr(record, _EXC_ATTR, self.scrub(summary))
+            setattr(record, _TRACE_ATTR, self.scrub(trace))
+            if self.scrub(trace) != trace or self.scrub(summary) != summary:
+                # No other handler may format the raw exception: keep only the cleaned copy.
+                record.exc_info, record.exc_text = None, None
+        if record.stack_info:
+            record.stack_info = self.scrub(record.stack_info)
         return True
-
-    def _scrub(self, text: str) -> str:
-        for secret in self.secrets:
-            text = text.replace(secret, "***")
-        return text
 
 
 def setup_logging(

@@ -4,7 +4,9 @@ and a factory that starts the real bot against them."""
 from __future__ import annotations
 
 import asyncio
+import logging
 import os
+import sys
 import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine, Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -21,6 +23,7 @@ from bot.app import AlertBot
 from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
+from bot.logs import setup_logging
 
 SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "samples"
 PG_HOST = os.environ.get("ALERTBOT_TEST_PG_HOST", "127.0.0.1")
@@ -28,6 +31,33 @@ PG_USER = os.environ.get("ALERTBOT_TEST_PG_USER", "postgres")
 ADMIN_ID = 777
 FEED_PATH = "/v1/alerts/active.json"
 T = TypeVar("T")
+
+
+class _CurrentStderr:
+    """Writes to whatever ``sys.stderr`` is now: pytest swaps it per test to capture output."""
+
+    def write(self, text: str) -> int:
+        return sys.stderr.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def production_logging() -> Iterator[None]:
+    """Logging as `python -m bot run` sets it up: INFO on, the JSON formatter, the scrubber.
+
+    With logging left at its WARNING default, a log call that fails only when its record is
+    built (a reserved ``extra=`` key, arguments that do not fit) would pass every test and
+    break the command in production."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging(["123456:TEST-TOKEN", "feed-secret-token"], stream=_CurrentStderr())  # type: ignore[arg-type]
+    try:
+        yield
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
 
 
 def sample(name: str) -> bytes:

@@ -13,6 +13,7 @@ import pytest
 from alembic.script import ScriptDirectory
 
 from bot.config import ConfigError, load_config, parse_config
+from bot.config_check import url_warning
 from storage.migrate import MIGRATIONS_DIR
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -62,6 +63,10 @@ BAD_CONFIGS: dict[str, tuple[str, str]] = {
         "feeds[0].url: must be an http:// or https:// URL",
     ),
     "bad feed name": (FEED.replace('"alerts-in-ua"', '"alerts in ua"'), "feeds[0].name: "),
+    "telegram base_url broken": (
+        '[telegram]\nbase_url = "http://[::1/bot"\n',
+        "telegram.base_url: not a valid URL",
+    ),
     "bad default language": ('[bot]\ndefault_language = "ru"\n', "bot.default_language: "),
 }
 
@@ -310,3 +315,150 @@ def test_help(tmp_path: Path) -> None:
     assert result.returncode == 0
     for command in ("run", "check-config", "migrate", "demo"):
         assert command in result.stdout
+
+
+# --- every problem at once, suggestions, warnings (issue 11, defect 10) ----------------------
+
+MANY_PROBLEMS = """
+[telegram]
+admin = [1]
+
+[[feeds]]
+name = "alerts-in-ua"
+kind = "alerts_in_ua"
+url = "https://api.alerts.in.ua/v1/alerts/active.json"
+token_env = "NOT_SET_ANYWHERE_TOKEN"
+interval = 1
+
+[[feeds]]
+name = "second"
+kind = "alerts_in_ua"
+url = "https://mirror.example/active.json"
+token_env = "ALSO_NOT_SET_TOKEN"
+"""
+
+EXPECTED_PROBLEMS = [
+    "config error: telegram.admin: unknown key; did you mean `admins`?",
+    "config error: feeds[0].interval: must be at least 2 seconds",
+    "config error: feeds[1].token_env: environment variable ALSO_NOT_SET_TOKEN is not set",
+    "config error: telegram.token: missing; set it in the config or in the TELEGRAM_BOT_TOKEN "
+    "environment variable",
+]
+
+
+@pytest.mark.parametrize("command", ["check-config", "run"])
+def test_every_problem_is_shown_at_once_one_line_each(tmp_path: Path, command: str) -> None:
+    path = write(tmp_path, MANY_PROBLEMS)
+    args = (
+        ("check-config", str(path)) if command == "check-config" else ("run", "--config", str(path))
+    )
+    result = run_cli(*args, env=clean_env(), cwd=tmp_path)
+    assert result.returncode == 2
+    assert result.stdout == ""
+    assert result.stderr.splitlines() == EXPECTED_PROBLEMS
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("[telegram]\nadmin = [1]\n", "telegram.admin: unknown key; did you mean `admins`?"),
+        ("[telgram]\nadmins = [1]\n", "telgram: unknown key; did you mean `telegram`?"),
+        ("admins = [1]\n", "admins: unknown key; did you mean `telegram.admins`?"),
+        (
+            FEED.replace("token_env", "tokenenv"),
+            "feeds[0].tokenenv: unknown key; did you mean `token_env`?",
+        ),
+        ("[delivery]\nrate = 5\n", "delivery.rate: unknown key"),
+    ],
+)
+def test_an_unknown_key_gets_the_closest_known_one(
+    tmp_path: Path, text: str, expected: str
+) -> None:
+    message = config_error(write(tmp_path, text), ENV)
+    assert message.splitlines()[0] == expected
+
+
+def test_the_example_placeholders_and_a_misspelled_path_are_warned_about(tmp_path: Path) -> None:
+    text = EXAMPLE.read_text(encoding="utf-8").replace('token = ""', 'token = "PASTE_HERE"')
+    text = text.replace("/v1/alerts/active.json", "/v1/alerts/actve.json")
+    path = write(tmp_path, text)
+    result = run_cli("check-config", str(path), env=clean_env(ALERTS_IN_UA_TOKEN="t"), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("config OK: 1 feed(s), 1 admin(s)")
+    assert "4 warning(s)" in result.stdout
+    assert result.stderr.splitlines() == [
+        "warning: telegram.token: looks like a placeholder, not a real value",
+        "warning: telegram.admins: 123456789 is the example's placeholder; put your own "
+        "Telegram user id there",
+        "warning: feeds[0].url: api.alerts.in.ua has no path /v1/alerts/actve.json that the bot "
+        "knows; did you mean /v1/alerts/active.json?",
+        "warning: feeds[0].token_env: the token in ALERTS_IN_UA_TOKEN: only 1 characters; "
+        "secrets shorter than 8 are not scrubbed from the logs",
+    ]
+
+
+def example_urls() -> list[tuple[str, str]]:
+    """(kind, url) of every feed in config.example.toml, the commented ones too."""
+    found, kind = [], None
+    for line in EXAMPLE.read_text(encoding="utf-8").splitlines():
+        words = line.lstrip("# ").split('"')
+        if line.lstrip("# ").startswith("kind = "):
+            kind = words[1]
+        elif line.lstrip("# ").startswith("url = ") and kind is not None:
+            found.append((kind, words[1]))
+    return found
+
+
+def test_every_url_of_the_example_and_readme_is_known() -> None:
+    urls = [
+        *example_urls(),
+        ("siren_pp_ua", "https://siren.pp.ua/api/v3/alerts"),
+        ("ukrainealarm", "https://api.ukrainealarm.com/api/v3/alerts/status"),
+        (
+            "alerts_in_ua_iot",
+            "https://api.alerts.in.ua/v2/iot/active_air_raid_alerts_by_oblast.json",
+        ),
+        (
+            "yasno",
+            "https://app.yasno.ua/api/blackout-service/public/shutdowns/probable-outages?regionId=25&dsoId=902",
+        ),
+        ("yasno", "https://api.yasno.com.ua/api/v1/pages/home/schedule-turn-off-electricity"),
+        ("dtek_json", "https://www.dtek-kem.com.ua/ua/shutdowns"),
+        ("dtek_json", "https://raw.githubusercontent.com/some/mirror/main/kyiv.json"),
+        ("alerts_in_ua", "http://127.0.0.1:8080/anything"),
+    ]
+    assert len(urls) >= 13, urls
+    assert {url: url_warning(kind, url) for kind, url in urls} == {url: None for _, url in urls}
+
+
+@pytest.mark.parametrize(
+    ("kind", "url", "expected"),
+    [
+        (
+            "alerts_in_ua",
+            "https://api.alerts.in.ua/v1/alert/active.json",
+            "did you mean /v1/alerts/active.json?",
+        ),
+        (
+            "alerts_in_ua",
+            "https://api.alerts.in.ua/v1/iot/active_air_raid_alerts_by_oblast.json",
+            "is read by kind alerts_in_ua_iot, not alerts_in_ua",
+        ),
+        ("siren_pp_ua", "https://siren.pp.ua/api/v2/alerts", "did you mean /api/v3/alerts?"),
+        ("loe", "https://api.loe.lviv.ua/api/menu?page=1", "did you mean /api/menus?"),
+        (
+            "loe",
+            "https://power-api.loe.lviv.ua/api/pw_accident",
+            "did you mean /api/pw_accidents?",
+        ),
+        (
+            "yasno",
+            "https://app.yasno.ua/api/blackout-service/public/shutdowns/regions/25/dsos/902/planed-outages",
+            "has no path",
+        ),
+        ("dtek_json", "https://dtek-kem.com.ua/ua/shutdown", "did you mean /ua/shutdowns?"),
+    ],
+)
+def test_a_wrong_path_of_a_known_provider_is_named(kind: str, url: str, expected: str) -> None:
+    warning = url_warning(kind, url)
+    assert warning is not None and expected in warning, warning

@@ -9,8 +9,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
+from telegram.error import InvalidToken
 
-from bot.logs import setup_logging
+from bot.logs import MIN_SECRET_LENGTH, Scrubber, setup_logging
 
 TOKEN = "123456:SECRETTOKEN"
 FEED_TOKEN = "feed-SECRET-9"
@@ -122,3 +123,59 @@ def test_debug_is_off_and_noisy_libraries_are_quiet(stream: io.StringIO) -> None
     logging.getLogger("httpx").warning("shown")
     [record] = lines(stream)
     assert (record["logger"], record["event"]) == ("httpx", "shown")
+
+
+def test_the_exception_text_and_traceback_are_scrubbed_not_lost(stream: io.StringIO) -> None:
+    log = logging.getLogger("telegram.ext.Application")
+    try:
+        try:
+            raise ConnectionError(f"POST https://api.telegram.org/bot{TOKEN}/getMe refused")
+        except ConnectionError as cause:
+            # PTB's own wording, with the token quoted, chained to the network error.
+            raise InvalidToken(f"The token `{TOKEN}` was rejected by the server.") from cause
+    except InvalidToken:
+        log.exception("start_failed")
+    [record] = lines(stream)
+    assert record["event"] == "start_failed"
+    assert record["exc"] == "InvalidToken: The token `***` was rejected by the server."
+    trace = record["traceback"]
+    assert "ConnectionError: POST https://api.telegram.org/bot***/getMe refused" in trace
+    assert "The above exception was the direct cause" in trace
+    assert_clean(stream)
+
+
+def test_an_exception_without_a_secret_keeps_its_traceback(stream: io.StringIO) -> None:
+    try:
+        {}["missing"]
+    except KeyError:
+        logging.getLogger("bot.test").exception("lookup_failed")
+    [record] = lines(stream)
+    assert record["exc"] == "KeyError: 'missing'"
+    assert record["traceback"].startswith("Traceback (most recent call last):")
+    assert record["traceback"].endswith("KeyError: 'missing'")
+
+
+@pytest.mark.parametrize("short", ["t", "ou", "nte", "1234567"])
+def test_a_short_secret_does_not_mangle_ordinary_words(short: str) -> None:
+    buffer = io.StringIO()
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    setup_logging([TOKEN, short], stream=buffer)
+    try:
+        logging.getLogger("bot.test").info(
+            "Content of the outbox 1234567", extra={"note": "Content"}
+        )
+        logging.getLogger("bot.test").info("token %s", TOKEN)
+    finally:
+        root.handlers[:] = handlers
+        root.setLevel(level)
+    first, second = lines(buffer)
+    assert first["event"] == "Content of the outbox 1234567"
+    assert first["note"] == "Content"
+    assert second["event"] == "token ***"
+
+
+def test_exactly_the_minimum_length_is_scrubbed() -> None:
+    assert MIN_SECRET_LENGTH == 8
+    scrub = Scrubber(["12345678", "1234567", "12345678-longer"])
+    assert scrub("a 12345678-longer b 12345678 c 1234567") == "a *** b *** c 1234567"

@@ -68,7 +68,12 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         text += a.t("truce_set.reopened")
     log.info(
         "truce_set",
-        extra={"truce": args.name, "party": args.party, "by": a.user_id, "created": result.created},
+        extra={
+            "truce": args.name,
+            "party": args.party,
+            "by": a.user_id,
+            "new_truce": result.created,
+        },
     )
     await reply(update, text)
 
