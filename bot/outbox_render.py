@@ -15,7 +15,14 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import t
-from bot.render import alert_message, kind_name, kyiv_time, region_name, truce_note
+from bot.render import (
+    alert_message,
+    kind_name,
+    kyiv_time,
+    region_name,
+    still_lines,
+    truce_note,
+)
 from storage import outbox
 from storage.delivery_models import Notice
 from storage.models import AlertEvent
@@ -49,6 +56,8 @@ def combined_message(
         start=kyiv_time(start.occurred_at),
         end=kyiv_time(end.occurred_at),
     )
+    for line in still_lines(end, lang):  # an all clear here is not one for the whole oblast
+        text += "\n" + line
     notes = [truce_note(truce, start.detected_at, lang, ended=True) for truce in truces]
     return "\n\n".join([text, *notes])
 
