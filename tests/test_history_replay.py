@@ -2,7 +2,7 @@
 hromada subscriber read when a hromada's alert and the oblast-wide one overlap.
 
 The history is 30 December 2022 in Dnipropetrovsk oblast from the public air-raid dataset
-(tests/data/history, provenance in its README). Each start and end is served, at its own time,
+(tests/history, provenance in its README). Each start and end is served, at its own time,
 by the fake alerts.in.ua feed as a record in the real answer's shape; the bot polls, fans out
 and sends to the fake Telegram after each one.
 """
@@ -21,7 +21,7 @@ from bot.fakes.feed_server import FakeFeedServer
 from tests.conftest import BotFactory, Clock
 from tests.test_end_to_end import command, serve, settle
 
-HISTORY = Path(__file__).resolve().parent / "data" / "history"
+HISTORY = Path(__file__).resolve().parent / "history"
 OBLAST_CHAT, NIKOPOL_CHAT = 301, 302
 
 # The dataset's transliterated names -> the alerts.in.ua record for that place. Dnipropetrovsk
