@@ -183,7 +183,11 @@ def still_lines(event: AlertEvent, lang: str) -> list[str]:
         return []
     whole, partly = nearby
     lines: list[str] = []
-    over = [r for r in reversed(regions.lineage(event.region_id)[1:]) if r in whole]
+    # The place itself counts when what ended was a "part of it" report and it is under an
+    # alert as a whole.
+    partial_end = event.kind.endswith(alert_store.PARTIAL_SUFFIX)
+    chain = regions.lineage(event.region_id)[0 if partial_end else 1 :]
+    over = [r for r in reversed(chain) if r in whole]
     if over:
         names = ", ".join(_name(r, lang) for r in over)
         lines.append(t(lang, "alert.still_over", regions=names))

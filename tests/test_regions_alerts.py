@@ -3,10 +3,13 @@ sources teach the registry, and threat details in the message."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
+from bot.render import still_lines
+from storage.models import AlertEvent
 from tests.conftest import FEED_PATH, BotFactory, Clock, sample
 from tests.payloads import lviv_alert
 from tests.test_end_to_end import command, serve, settle
@@ -246,3 +249,30 @@ async def test_a_raion_subscriber_is_told_of_hromadas_still_under_alert(
         "⚠️ Львівська область: ще під тривогою 1 з 7 районів: "
         "Львівський (м. Львів та Львівська територіальна громада)"
     )
+
+
+def ended(region_id: str, kind: str, active_nearby: str) -> AlertEvent:
+    return AlertEvent(
+        region_id=region_id,
+        region_title=region_id,
+        kind=kind,
+        transition="end",
+        occurred_at=datetime(2025, 12, 1, 10, 0, tzinfo=UTC),
+        detected_at=datetime(2025, 12, 1, 10, 0, tzinfo=UTC),
+        source="test",
+        active_nearby=active_nearby,
+    )
+
+
+def test_an_end_says_what_still_goes_on_for_part_of_oblast_reports() -> None:
+    """alerts.in.ua IoT's "part of the oblast" ("P") is kept as its own kind (test-built)."""
+    # "Part of the oblast" ended while the oblast-wide alert from another source goes on.
+    assert still_lines(ended("27", "air_raid_partial", "27"), "uk") == [
+        "⚠️ Тривога триває: Львівська область"
+    ]
+    # A raion's alert ended; the IoT feed still says part of the oblast is under alert.
+    assert still_lines(ended("88", "air_raid", "27~"), "uk") == [
+        "⚠️ Триває: повітряна тривога в частині області, Львівська область"
+    ]
+    assert still_lines(ended("88", "air_raid", ""), "en") == ["🟢 Lviv oblast: no alerts any more"]
+    assert still_lines(ended("27", "air_raid", ""), "uk") == [], "the oblast's own all clear"
