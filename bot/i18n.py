@@ -24,7 +24,21 @@ UK: dict[str, str] = {
     "alert.start": "🔴 {kind}: {region}\nПочаток: {time} (за Києвом)",
     "alert.end": "🟢 Відбій: {kind_lower}, {region}\nКінець: {time} (за Києвом)",
     "alert.level": "Рівень загрози: {level}",
-    "alert.parts": "{oblast}: під тривогою {active} з {total} районів",
+    "alert.parts": "{oblast}: {scope}",
+    # What is under alert inside a place; {raions} is "району"/"районів" after "з {total}".
+    "scope.count": "під тривогою {active} з {total} {raions}",
+    "scope.count_named": "під тривогою {active} з {total} {raions}: {names}",
+    "scope.places": "під тривогою: {names}",
+    "scope.also": "{names}; також {others}",
+    "scope.more": "{names} і ще {count}",
+    "raions_after_of.one": "району",
+    "raions_after_of.few": "районів",
+    "raions_after_of.many": "районів",
+    "alert.still_over": "⚠️ Тривога триває: {regions}",
+    "alert.still_parts": "⚠️ {oblast}: ще {scope}",
+    "alert.still_partial": "⚠️ Триває: {kind_lower}, {oblast}",
+    "alert.oblast_clear": "🟢 {oblast}: тривог більше немає",
+    "status.parts": "🟠 {region}: {kind_lower} у частині регіону, {scope}",
     "level.red": "🔴 червоний",
     "level.yellow": "🟡 жовтий",
     "threat.drones": "ударні дрони",
@@ -302,7 +316,20 @@ EN: dict[str, str] = {
     "alert.start": "🔴 {kind}: {region}\nStarted: {time} (Kyiv time)",
     "alert.end": "🟢 All clear: {kind_lower}, {region}\nEnded: {time} (Kyiv time)",
     "alert.level": "Threat level: {level}",
-    "alert.parts": "{oblast}: {active} of {total} raions under alert",
+    "alert.parts": "{oblast}: {scope}",
+    "scope.count": "{active} of {total} {raions} under alert",
+    "scope.count_named": "{active} of {total} {raions} under alert: {names}",
+    "scope.places": "under alert: {names}",
+    "scope.also": "{names}; also {others}",
+    "scope.more": "{names} and {count} more",
+    "raions_after_of.one": "raion",
+    "raions_after_of.few": "raions",
+    "raions_after_of.many": "raions",
+    "alert.still_over": "⚠️ The alert goes on: {regions}",
+    "alert.still_parts": "⚠️ {oblast}: still {scope}",
+    "alert.still_partial": "⚠️ Still on: {kind_lower}, {oblast}",
+    "alert.oblast_clear": "🟢 {oblast}: no alerts any more",
+    "status.parts": "🟠 {region}: {kind_lower} in part of the region, {scope}",
     "level.red": "🔴 red",
     "level.yellow": "🟡 yellow",
     "threat.drones": "attack drones",
@@ -573,3 +600,21 @@ def language(lang: str | None) -> str:
 def t(lang: str | None, key: str, /, **values: Any) -> str:
     """The text for ``key`` in ``lang`` (Ukrainian when unset), with ``values`` filled in."""
     return CATALOG[language(lang)][key].format(**values)
+
+
+def plural_form(lang: str | None, count: int) -> str:
+    """ "one", "few" or "many", by the language's rule (Ukrainian: 1, 21 район; 2, 24 райони;
+    5, 11, 12 районів). English uses "one" and "many" ("few" says the same as "many")."""
+    count = abs(count)
+    if language(lang) == "uk":
+        if count % 10 == 1 and count % 100 != 11:
+            return "one"
+        if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
+            return "few"
+        return "many"
+    return "one" if count == 1 else "many"
+
+
+def t_count(lang: str | None, key: str, count: int, /, **values: Any) -> str:
+    """``key.one`` / ``key.few`` / ``key.many`` for ``count``, with ``count`` filled in too."""
+    return t(lang, f"{key}.{plural_form(lang, count)}", count=count, **values)

@@ -17,7 +17,14 @@ from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import t
-from bot.render import alert_message, kind_name, kyiv_time, region_name, truce_note
+from bot.render import (
+    alert_message,
+    kind_name,
+    kyiv_time,
+    region_name,
+    still_lines,
+    truce_note,
+)
 from bot.textlimit import fit_message
 from storage import outbox
 from storage.delivery_models import Notice
@@ -71,6 +78,8 @@ def combined_message(
         start=kyiv_time(start.occurred_at),
         end=kyiv_time(end.occurred_at),
     )
+    for line in still_lines(end, lang):  # an all clear here is not one for the whole oblast
+        text += "\n" + line
     notes = [truce_note(truce, start.detected_at, lang, ended=True) for truce in truces]
     return "\n\n".join([text, *notes])
 

@@ -6,9 +6,10 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t
+from bot.i18n import plural_form, t
 from feeds import regions
-from storage.models import AlertEvent
+from storage import alerts as alert_store
+from storage.models import AlertEvent, AlertState
 from storage.truces import TruceView
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -76,22 +77,146 @@ def truce_note(
     return t(lang, key, name=truce.name, scope=scope_name(truce.scope, lang), parties=parties)
 
 
+MAX_NAMES = 8  # places named in one list; the rest are counted ("і ще 4")
+
+
+def _listed(names: list[str], lang: str) -> str:
+    if len(names) <= MAX_NAMES:
+        return ", ".join(names)
+    shown = ", ".join(names[:MAX_NAMES])
+    return t(lang, "scope.more", names=shown, count=len(names) - MAX_NAMES)
+
+
+def scope_text(parts: regions.PartsUnderAlert, lang: str) -> str:
+    """ "під тривогою 3 з 7 районів: Самбірський, …" or "під тривогою: <places>"."""
+    raions = [
+        regions.short_name(raion, lang)
+        + (f" ({_listed([_name(i, lang) for i in inside], lang)})" if inside else "")
+        for raion, inside in parts.raions
+    ]
+    others = _listed([_name(i, lang) for i in parts.others], lang) if parts.others else ""
+    if parts.raions_total and raions:
+        names = _listed(raions, lang)
+        if others:
+            names = t(lang, "scope.also", names=names, others=others)
+        return t(
+            lang,
+            "scope.count_named",
+            active=len(raions),
+            total=parts.raions_total,
+            raions=t(lang, f"raions_after_of.{plural_form(lang, parts.raions_total)}"),
+            names=names,
+        )
+    return t(lang, "scope.places", names=others)
+
+
+def _name(region_id: str, lang: str) -> str:
+    return region_name(region_id, region_id, lang)
+
+
+def _lower(text: str) -> str:
+    return text[:1].lower() + text[1:]
+
+
 def _parts_line(event: AlertEvent, lang: str) -> str | None:
-    """For an alert in a raion or hromada: the state of its oblast, for oblast subscribers."""
+    """For an alert in a raion or hromada: the state of its oblast, for oblast subscribers
+    (from the counts alone: an event recorded before the places were kept)."""
     region = regions.get(event.region_id)
     oblast = regions.oblast_of(event.region_id)
     if region is None or oblast is None or region.parent_id is None:
         return None
     name = region_name(oblast, oblast, lang)
     if event.parts_total:
-        return t(
+        scope = t(
             lang,
-            "alert.parts",
-            oblast=name,
+            "scope.count",
             active=event.parts_active or 0,
             total=event.parts_total,
+            raions=t(lang, f"raions_after_of.{plural_form(lang, event.parts_total)}"),
         )
+        return t(lang, "alert.parts", oblast=name, scope=scope)
     return t(lang, "alert.part", oblast=name)
+
+
+def _start_lines(event: AlertEvent, whole: set[str], lang: str) -> list[str]:
+    """A start below oblast level: how much of the oblast is under alert now, by name."""
+    region = regions.get(event.region_id)
+    oblast = regions.oblast_of(event.region_id)
+    if region is None or oblast is None or region.parent_id is None:
+        return []
+    parts = regions.parts_under_alert(oblast, whole)
+    if oblast in whole or not (parts.raions_total or parts.others != [event.region_id]):
+        line = _parts_line(event, lang)
+        return [line] if line else []
+    return [t(lang, "alert.parts", oblast=_name(oblast, lang), scope=scope_text(parts, lang))]
+
+
+def inside_lines(
+    region_id: str, over: Iterable[AlertState], inside: Iterable[AlertState], lang: str
+) -> list[str]:
+    """For /status and the like: per alert kind that does not cover the whole place, which
+    parts of it are under alert ("під тривогою 3 з 7 районів: Самбірський, …")."""
+    covered = {state.kind for state in over}
+    by_kind: dict[str, set[str]] = {}
+    for state in inside:
+        if state.kind not in covered:
+            by_kind.setdefault(state.kind, set()).add(state.region_id)
+    lines = []
+    for kind, places in sorted(by_kind.items()):
+        parts = regions.parts_under_alert(region_id, places)
+        if not parts:
+            continue
+        lines.append(
+            t(
+                lang,
+                "status.parts",
+                region=_name(region_id, lang),
+                kind_lower=_lower(kind_name(kind, lang)),
+                scope=scope_text(parts, lang),
+            )
+        )
+    return lines
+
+
+def still_lines(event: AlertEvent, lang: str) -> list[str]:
+    """For an end: what still goes on over the place and elsewhere in its oblast, so that an
+    oblast (or raion) subscriber never reads a bare all clear while part of it is under alert;
+    when nothing is left below oblast level, that the oblast is clear."""
+    nearby = alert_store.nearby(event.active_nearby)
+    oblast = regions.oblast_of(event.region_id)
+    if nearby is None or oblast is None:
+        return []
+    whole, partly = nearby
+    lines: list[str] = []
+    # The place itself counts when what ended was a "part of it" report and it is under an
+    # alert as a whole.
+    partial_end = event.kind.endswith(alert_store.PARTIAL_SUFFIX)
+    chain = regions.lineage(event.region_id)[0 if partial_end else 1 :]
+    over = [r for r in reversed(chain) if r in whole]
+    if over:
+        names = ", ".join(_name(r, lang) for r in over)
+        lines.append(t(lang, "alert.still_over", regions=names))
+    if oblast not in whole:
+        parts = regions.parts_under_alert(oblast, whole)
+        named = {raion for raion, _inside in parts.raions} | set(parts.others)
+        if named - set(over):
+            scope = scope_text(parts, lang)
+            lines.append(t(lang, "alert.still_parts", oblast=_name(oblast, lang), scope=scope))
+        elif not over and oblast in partly:
+            partial = kind_name(
+                alert_store.base_kind(event.kind) + alert_store.PARTIAL_SUFFIX, lang
+            )
+            lines.append(
+                t(
+                    lang,
+                    "alert.still_partial",
+                    kind_lower=_lower(partial),
+                    oblast=_name(oblast, lang),
+                )
+            )
+    if not lines and event.region_id != oblast:
+        lines.append(t(lang, "alert.oblast_clear", oblast=_name(oblast, lang)))
+    return lines
 
 
 def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> str:
@@ -110,9 +235,18 @@ def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> 
         text += "\n" + t(lang, "alert.level", level=t(lang, f"level.{event.level}"))
     if event.transition == "start" and event.threat:
         text += "\n" + t(lang, "alert.threat", threat=threat_name(event.threat, lang))
-    parts = _parts_line(event, lang)
-    if parts:
-        text += "\n" + parts
+    nearby = alert_store.nearby(event.active_nearby)
+    if event.transition != "start":
+        lines = still_lines(event, lang) if nearby is not None else []
+        if nearby is None and (line := _parts_line(event, lang)):
+            lines = [line]
+    elif nearby is not None:
+        lines = _start_lines(event, nearby[0], lang)
+    else:
+        line = _parts_line(event, lang)
+        lines = [line] if line else []
+    for line in lines:
+        text += "\n" + line
     ended = event.transition != "start"
     notes = [truce_note(truce, event.detected_at, lang, ended=ended) for truce in truces]
     return "\n\n".join([text, *notes])

@@ -25,7 +25,7 @@ from __future__ import annotations
 import difflib
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -411,6 +411,73 @@ def learned_from(region_id: str, title: str, level: str | None, parent_id: str |
 def raions_of(oblast_id: str) -> list[str]:
     """The raions the registry knows in an oblast (for "3 of 7 raions under alert")."""
     return [i for i in _children(oblast_id) if _REGIONS[i].level == "raion"]
+
+
+@dataclass(frozen=True, slots=True)
+class PartsUnderAlert:
+    """Which parts of a place are under alert, for "під тривогою 3 з 7 районів: …".
+
+    ``raions``: the place's known raions under alert, each with the places inside it that are
+    (empty when the raion as a whole is); ``raions_total``: how many raions the registry knows
+    there (0 for a raion or a hromada, or an oblast whose raions were never learned);
+    ``others``: the outermost places under alert inside the place and outside those raions
+    (a hromada learned with its oblast as parent, a raion's hromadas).
+    """
+
+    raions: list[tuple[str, list[str]]]
+    raions_total: int
+    others: list[str]
+
+    def __bool__(self) -> bool:
+        return bool(self.raions or self.others)
+
+
+def parts_under_alert(place_id: str, active: Collection[str]) -> PartsUnderAlert:
+    """The parts of ``place_id`` (not the place itself) that ``active`` ids put under alert."""
+    raion_ids = raions_of(place_id)
+    raions: list[tuple[str, list[str]]] = []
+    for raion in raion_ids:
+        if raion in active:
+            raions.append((raion, []))
+        else:
+            inside = _outermost(raion, active)
+            if inside:
+                raions.append((raion, inside))
+    counted = set(raion_ids)
+    others = [r for r in _outermost(place_id, active) if not counted.intersection(lineage(r))]
+    raions.sort(key=lambda item: _collation_key(_REGIONS[item[0]].name_uk))
+    return PartsUnderAlert(raions, len(raion_ids), _by_name(others))
+
+
+def _by_name(ids: list[str]) -> list[str]:
+    return sorted(ids, key=lambda i: (_collation_key(title_for(i, "uk")), i))
+
+
+def _outermost(place_id: str, active: Collection[str]) -> list[str]:
+    """Places strictly inside ``place_id`` in ``active`` whose parents inside it are not."""
+    found: list[str] = []
+
+    def walk(parent: str) -> None:
+        for child in _children(parent):
+            if child in active:
+                found.append(child)
+            else:
+                walk(child)
+
+    walk(place_id)
+    return _by_name(found)
+
+
+def short_name(region_id: str, lang: str) -> str:
+    """A raion's name without the word "район"/"raion" ("Самбірський"), in a list of raions."""
+    name = title_for(region_id, lang)
+    region = _REGIONS.get(region_id)
+    if region is None or region.level != "raion":
+        return name
+    for word in (" район", " raion"):
+        if name.endswith(word) and len(name) > len(word):
+            return name[: -len(word)]
+    return name
 
 
 def oblast_of(region_id: str) -> str | None:

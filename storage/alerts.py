@@ -318,6 +318,7 @@ async def reconcile(
         event.detected_at = now
         event.source = source
         _count_parts(event, active_now)
+        _note_nearby(event, active_now)
     await _insert_events(session, events)
     await _record_evidence(session, events, now)
     await _enqueue_channels(session, events, now, active_now)
@@ -439,6 +440,7 @@ def _event(
         parts_total=None,
         level=level,
         threat=threat,
+        active_nearby=None,
     )
 
 
@@ -546,7 +548,9 @@ async def subscribers_for(
     oblast-wide alarms, only raion and hromada ones, so an oblast subscriber would otherwise
     hear nothing). A subscription limited to some alert kinds skips the others. The end of an
     alert is not sent to a place still covered by another alert of the kind (the raion's alert
-    ended but the oblast-wide one goes on): that would read as "all clear" when it is not.
+    ended but the oblast-wide one goes on): that would read as "all clear" when it is not. A
+    wider place's subscribers do get it; its text says what still goes on in and over their
+    oblast (``AlertEvent.active_nearby``, bot/render.py).
     """
     found = await subscriptions(session, audience(region_id))
     return recipients(found, region_id, kind, ended=ended, active=active or set())
@@ -571,6 +575,44 @@ def _count_parts(event: AlertEvent, active: set[Key]) -> None:
     event.parts_total = len(raions)
 
 
+def _note_nearby(event: AlertEvent, active: set[Key]) -> None:
+    """What in the event's oblast is under an alert of its kind once the event is applied.
+
+    Kept on the event so that its message says what still goes on as it was then (an end in a
+    hromada while the oblast-wide alert goes on), not as it is when the message is sent.
+    """
+    oblast = regions.oblast_of(event.region_id)
+    if oblast is None:
+        return
+    plain = base_kind(event.kind)
+    partial = plain + PARTIAL_SUFFIX
+    items = []
+    for place in regions.with_descendants(oblast):
+        if (place, plain) in active:
+            items.append(place)
+        elif (place, partial) in active:
+            items.append(place + PART_MARK)
+    event.active_nearby = ",".join(items)
+
+
+PART_MARK = "~"  # in AlertEvent.active_nearby: a "part of this place" report (IoT "P")
+
+
+def nearby(active_nearby: str | None) -> tuple[set[str], set[str]] | None:
+    """``AlertEvent.active_nearby`` read back: (places under alert, places partly under
+    alert); None for an event recorded before it was kept."""
+    if active_nearby is None:
+        return None
+    whole: set[str] = set()
+    partly: set[str] = set()
+    for item in active_nearby.split(","):
+        if item.endswith(PART_MARK):
+            partly.add(item.removesuffix(PART_MARK))
+        elif item:
+            whole.add(item)
+    return whole, partly
+
+
 async def active_alerts(session: AsyncSession, region_ids: Iterable[str]) -> list[AlertState]:
     """Announced active alerts in any of ``region_ids``."""
     ids = list(region_ids)
@@ -582,3 +624,13 @@ async def active_alerts(session: AsyncSession, region_ids: Iterable[str]) -> lis
         .order_by(AlertState.region_id, AlertState.kind)
     )
     return list(result.all())
+
+
+async def alerts_in_and_over(
+    session: AsyncSession, region_id: str
+) -> tuple[list[AlertState], list[AlertState]]:
+    """Announced active alerts that cover ``region_id`` (it and the places above it), and
+    those in places inside it: since November 2025 an oblast is under alert only in parts."""
+    over = set(regions.lineage(region_id))
+    found = await active_alerts(session, over | set(regions.with_descendants(region_id)))
+    return [s for s in found if s.region_id in over], [s for s in found if s.region_id not in over]

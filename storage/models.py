@@ -154,6 +154,11 @@ class AlertEvent(Base):
     # Threat level ("red"/"yellow") and type as the source gave them, shown in the message.
     level: Mapped[str | None] = mapped_column(String(16), nullable=True)
     threat: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The places of the event's oblast (the oblast included) under an alert of this kind just
+    # after the event, comma-separated ids; "~" marks a "part of the oblast" report. An end
+    # says from it what still goes on, so an oblast subscriber never reads a bare all clear
+    # while part of the oblast is under alert (see bot/render.py).
+    active_nearby: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Fanout(Base):

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from bot.i18n import CATALOG, DEFAULT_LANGUAGE, LANGUAGES, t
+from bot.i18n import CATALOG, DEFAULT_LANGUAGE, LANGUAGES, plural_form, t
 
 
 def placeholders(text: str) -> set[str]:
@@ -53,3 +53,29 @@ def test_values_are_filled_in() -> None:
         "✅ Підписано: Львівська область."
     )
     assert t("en", "unsubscribe.all", count=3) == "All subscriptions removed (3)."
+
+
+UK_FORMS = {
+    "one": (1, 21, 101),
+    "few": (2, 4, 22, 104),
+    "many": (0, 5, 7, 11, 12, 14, 25, 111, 112),
+}
+
+
+@pytest.mark.parametrize(
+    ("count", "form"), [(n, form) for form, counts in UK_FORMS.items() for n in counts]
+)
+def test_ukrainian_plural_forms(count: int, form: str) -> None:
+    assert plural_form("uk", count) == form
+
+
+def test_raions_after_a_count() -> None:
+    def scope(active: int, total: int) -> str:
+        raions = t("uk", f"raions_after_of.{plural_form('uk', total)}")
+        return t("uk", "scope.count", active=active, total=total, raions=raions)
+
+    assert scope(3, 7) == "під тривогою 3 з 7 районів"
+    assert scope(1, 1) == "під тривогою 1 з 1 району"
+    assert scope(1, 21) == "під тривогою 1 з 21 району"
+    assert scope(2, 2) == "під тривогою 2 з 2 районів"
+    assert plural_form("en", 1) == "one" and plural_form("en", 2) == "many"

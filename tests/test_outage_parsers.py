@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -169,6 +170,30 @@ def test_yasno_v2_emergency_status_is_an_emergency_event() -> None:
     report = parse("yasno", json.dumps(document).encode(), date(2025, 11, 5))
     assert report.events is not None and len(report.events) == 1
     assert report.events[0].region_id == "31" and report.events[0].note == "EmergencyShutdowns"
+
+
+def test_yasno_v2_no_outages_status_keeps_an_explicit_outage_and_logs_it_once(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    # Real fixture: today says NoOutages and yet carries a Definite slot 16:00-20:00. Home
+    # Assistant's integration shows that slot on purpose; a resident must see it too.
+    caplog.set_level(logging.INFO, logger="alertbot")
+    body = sample("yasno_v2_planned_nooutages_with_definite_ha_conftest.json")
+    url = "https://app.yasno.ua/api/blackout-service/public/shutdowns/regions/3/dsos/301/planned-outages"
+    for _poll in range(3):
+        report = parse("yasno", body, date(2025, 11, 5), url=url)
+        assert table(report) == {
+            ("3.1", date(2025, 11, 5)): ["16:00-20:00"],
+            ("3.1", date(2025, 11, 6)): ["15:00-18:00"],
+        }
+    notes = [r for r in caplog.records if r.getMessage() == "yasno_status_contradicts_slots"]
+    assert len(notes) == 1, "the contradiction is logged once, not on every poll"
+    assert vars(notes[0])["group"] == "3.1" and vars(notes[0])["day"] == "2025-11-05"
+    assert vars(notes[0])["windows"] == "16:00-20:00"
+    # Another feed with the same payload is another contradiction to report.
+    parse("yasno", body, date(2025, 11, 5), url=url.replace("/dsos/301/", "/dsos/302/"))
+    notes = [r for r in caplog.records if r.getMessage() == "yasno_status_contradicts_slots"]
+    assert len(notes) == 2
 
 
 def test_yasno_v2_probable_is_a_planned_template() -> None:

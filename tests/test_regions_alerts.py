@@ -3,10 +3,13 @@ sources teach the registry, and threat details in the message."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
+from bot.render import still_lines
+from storage.models import AlertEvent
 from tests.conftest import FEED_PATH, BotFactory, Clock, sample
 from tests.payloads import lviv_alert
 from tests.test_end_to_end import command, serve, settle
@@ -122,3 +125,154 @@ async def test_threat_level_and_type_in_the_message(
     message = bot_api.messages_to(OBLAST)[-1]
     assert "Threat level: 🔴 red" in message
     assert "Threat type: ballistic missiles" in message
+
+
+RAION = 103
+
+
+async def test_status_shows_an_oblast_under_alert_in_parts(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    """Since November 2025 there are no oblast-wide alarms: 3 of Lviv oblast's 7 raions under
+    alert must not read "тривоги немає" for the oblast."""
+    bot = await start_bot()
+    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, RAION, "/subscribe Львівський район")
+    await command(bot_api, CITY, "/subscribe м. Львів")
+    serve(
+        feed_server,
+        clock,
+        raion_alert("88", "Самбірський район"),
+        raion_alert("89", "Стрийський район"),
+        raion_alert("93", "Яворівський район"),
+        raion_alert("845", "м. Львів та Львівська територіальна громада"),
+    )
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    status = await command(bot_api, OBLAST, "/status")
+    assert "тривоги немає" not in status
+    assert (
+        "🟠 Львівська область: повітряна тривога у частині регіону, під тривогою 4 з 7 районів: "
+        "Львівський (м. Львів та Львівська територіальна громада), Самбірський, Стрийський, "
+        "Яворівський"
+    ) in status
+    raion = await command(bot_api, RAION, "/status")
+    assert "тривоги немає" not in raion
+    assert (
+        "🟠 Львівський район: повітряна тривога у частині регіону, під тривогою: "
+        "м. Львів та Львівська територіальна громада"
+    ) in raion
+    assert "🔴 м. Львів та Львівська територіальна громада: Повітряна тривога з" in (
+        await command(bot_api, CITY, "/status")
+    )
+    reply = await command(bot_api, 104, "/subscribe Lviv")
+    assert "під тривогою 4 з 7 районів" in reply, "subscribing says so too"
+    english = 105
+    await command(bot_api, english, "/lang en")
+    await command(bot_api, english, "/subscribe Lviv")
+    assert "🟠 Lviv oblast: air-raid alert in part of the region, 4 of 7 raions under alert: " in (
+        await command(bot_api, english, "/status")
+    )
+
+    clock.advance(minutes=5)
+    serve(feed_server, clock)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert "🟢 Львівська область: тривоги немає" in await command(bot_api, OBLAST, "/status")
+
+
+async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, RAION, "/subscribe Львівський район")
+    sambir = raion_alert("88", "Самбірський район")
+    stryi = raion_alert("89", "Стрийський район")
+    city = raion_alert("845", "м. Львів та Львівська територіальна громада")
+    serve(feed_server, clock, sambir, stryi, city)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert (
+        "під тривогою 3 з 7 районів: Львівський (м. Львів та Львівська територіальна "
+        in (bot_api.messages_to(OBLAST)[-1])
+    ), "a start names the raions under alert"
+
+    clock.advance(minutes=10)
+    serve(feed_server, clock, stryi, city)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    end = bot_api.messages_to(OBLAST)[-1]
+    assert end.startswith("🟢 Відбій: повітряна тривога, Самбірський район")
+    assert end.endswith(
+        "⚠️ Львівська область: ще під тривогою 2 з 7 районів: "
+        "Львівський (м. Львів та Львівська територіальна громада), Стрийський"
+    )
+
+    clock.advance(minutes=10)
+    serve(feed_server, clock, stryi)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    # The raion's subscriber hears the end of the city hromada's alert inside the raion.
+    end = bot_api.messages_to(RAION)[-1]
+    assert end.startswith("🟢 Відбій: повітряна тривога, м. Львів та Львівська територіальна")
+    assert end.endswith("⚠️ Львівська область: ще під тривогою 1 з 7 районів: Стрийський")
+
+    clock.advance(minutes=10)
+    serve(feed_server, clock)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    last = bot_api.messages_to(OBLAST)[-1]
+    assert last.startswith("🟢 Відбій: повітряна тривога, Стрийський район")
+    assert last.endswith("🟢 Львівська область: тривог більше немає")
+    assert "⚠️" not in last
+
+
+async def test_a_raion_subscriber_is_told_of_hromadas_still_under_alert(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    """The raion's own alert ends while the city hromada inside it goes on."""
+    bot = await start_bot()
+    await command(bot_api, RAION, "/subscribe Львівський район")
+    lviv_raion = raion_alert("90")
+    city = raion_alert("845", "м. Львів та Львівська територіальна громада")
+    serve(feed_server, clock, lviv_raion, city)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    clock.advance(minutes=10)
+    serve(feed_server, clock, city)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    end = bot_api.messages_to(RAION)[-1]
+    assert end.startswith("🟢 Відбій: повітряна тривога, Львівський район")
+    assert end.endswith(
+        "⚠️ Львівська область: ще під тривогою 1 з 7 районів: "
+        "Львівський (м. Львів та Львівська територіальна громада)"
+    )
+
+
+def ended(region_id: str, kind: str, active_nearby: str) -> AlertEvent:
+    return AlertEvent(
+        region_id=region_id,
+        region_title=region_id,
+        kind=kind,
+        transition="end",
+        occurred_at=datetime(2025, 12, 1, 10, 0, tzinfo=UTC),
+        detected_at=datetime(2025, 12, 1, 10, 0, tzinfo=UTC),
+        source="test",
+        active_nearby=active_nearby,
+    )
+
+
+def test_an_end_says_what_still_goes_on_for_part_of_oblast_reports() -> None:
+    """alerts.in.ua IoT's "part of the oblast" ("P") is kept as its own kind (test-built)."""
+    # "Part of the oblast" ended while the oblast-wide alert from another source goes on.
+    assert still_lines(ended("27", "air_raid_partial", "27"), "uk") == [
+        "⚠️ Тривога триває: Львівська область"
+    ]
+    # A raion's alert ended; the IoT feed still says part of the oblast is under alert.
+    assert still_lines(ended("88", "air_raid", "27~"), "uk") == [
+        "⚠️ Триває: повітряна тривога в частині області, Львівська область"
+    ]
+    assert still_lines(ended("88", "air_raid", ""), "en") == ["🟢 Lviv oblast: no alerts any more"]
+    assert still_lines(ended("27", "air_raid", ""), "uk") == [], "the oblast's own all clear"

@@ -10,7 +10,7 @@ from telegram.ext import ContextTypes
 from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.i18n import LANGUAGES, t
-from bot.render import kind_name, kyiv_time, region_name, scope_name
+from bot.render import inside_lines, kind_name, kyiv_time, region_name, scope_name
 from feeds import regions
 from storage import alerts as alert_store
 from storage import chats as chat_store
@@ -125,7 +125,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         added = await chat_store.subscribe(
             session, a.chat_id, region.id, services.clock(), kinds=kinds
         )
-        active = await alert_store.active_alerts(session, regions.lineage(region.id))
+        active, inside = await alert_store.alerts_in_and_over(session, region.id)
     name = _name(region.id, a.lang)
     text = a.t("subscribe.done" if added else "subscribe.already", region=name)
     if isinstance(kinds, tuple):
@@ -138,6 +138,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             for s in active
         )
         text += "\n" + a.t("subscribe.now_active", alerts=names)
+    # An oblast under alert only in parts is not quiet: say which parts.
+    text += "".join("\n" + line for line in inside_lines(region.id, active, inside, a.lang))
     await reply(update, text)
 
 
@@ -203,8 +205,9 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
             await reply(update, a.t("status.none_subs"))
             return
         for region_id in region_ids:
-            active = await alert_store.active_alerts(session, regions.lineage(region_id))
-            if not active:
+            active, inside = await alert_store.alerts_in_and_over(session, region_id)
+            parts = inside_lines(region_id, active, inside, a.lang)
+            if not active and not parts:
                 lines.append(a.t("status.quiet", region=_name(region_id, a.lang)))
             for state in active:
                 lines.append(
@@ -215,6 +218,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         time=kyiv_time(state.since or state.changed_at),
                     )
                 )
+            lines.extend(parts)
             for truce in await in_force_for(session, region_id, now):
                 note = a.t("status.truce", name=truce.name, scope=scope_name(truce.scope, a.lang))
                 if note not in notes:

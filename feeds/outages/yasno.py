@@ -4,7 +4,9 @@ v2 ``…/shutdowns/regions/{region}/dsos/{dso}/planned-outages`` answers
 ``{"<group>": {"today": Day, "tomorrow": Day, "updatedOn": iso}}`` where a Day has
 ``slots`` (minutes from Kyiv midnight, 1440 = 24:00, ``type`` Definite / NotPlanned),
 ``date`` and ``status`` (ScheduleApplies, WaitingForSchedule, EmergencyShutdowns, NoOutages).
-``…/shutdowns/probable-outages`` answers the weekly template per weekday (0 = Monday).
+A ``NoOutages`` day that still lists ``Definite`` slots keeps them (logged once per feed,
+day and queue). ``…/shutdowns/probable-outages`` answers the weekly template per weekday
+(0 = Monday).
 
 v1 ``api/v1/pages/home/schedule-turn-off-electricity`` carries a component with
 ``dailySchedule`` (today/tomorrow, hours as floats, ``DEFINITE_OUTAGE``) and the weekly
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections import OrderedDict
 from collections.abc import Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -67,6 +70,62 @@ def _v2_runs(slots: object, where: str) -> list[tuple[int, int, SlotState]]:
     return runs
 
 
+class ContradictionNotes:
+    """Which (feed, day, group) contradictions were already logged.
+
+    A feed is polled every few minutes and answers the same day many times; one line per
+    contradiction tells the operator, a line per poll would bury everything else. Bounded, so a
+    long-running bot does not grow it without end (the oldest keys go first).
+    """
+
+    def __init__(self, capacity: int = 4096) -> None:
+        self._capacity = capacity
+        self._seen: OrderedDict[tuple[str, str, date], None] = OrderedDict()
+
+    def first_time(self, key: tuple[str, str, date]) -> bool:
+        if key in self._seen:
+            self._seen.move_to_end(key)
+            return False
+        self._seen[key] = None
+        while len(self._seen) > self._capacity:
+            self._seen.popitem(last=False)
+        return True
+
+
+NOTES = ContradictionNotes()
+
+
+def _minute_label(minute: int) -> str:
+    return f"{minute // 60:02d}:{minute % 60:02d}"
+
+
+def _note_contradiction(
+    ctx: ParseContext,
+    region_id: str,
+    group: str,
+    day: date,
+    runs: list[tuple[int, int, SlotState]],
+    notes: ContradictionNotes,
+) -> None:
+    """``NoOutages`` with an explicit ``Definite`` window: the window is kept (a resident
+    would rather be warned of an outage that does not come than miss one that does; Home
+    Assistant's Yasno integration keeps it too) and the contradiction goes to the log."""
+    off = [(start, end) for start, end, state in runs if state == SlotState.OFF and end > start]
+    if not off or not notes.first_time((ctx.url or region_id, group, day)):
+        return
+    log.warning(
+        "yasno_status_contradicts_slots",
+        extra={
+            "url": ctx.url,
+            "region_id": region_id,
+            "group": group,
+            "day": day.isoformat(),
+            "status": "NoOutages",
+            "windows": ", ".join(f"{_minute_label(a)}-{_minute_label(b)}" for a, b in off),
+        },
+    )
+
+
 def _v2_region(ctx: ParseContext, yasno_region: str | None = None) -> str:
     if ctx.region_id:
         return ctx.region_id
@@ -76,7 +135,9 @@ def _v2_region(ctx: ParseContext, yasno_region: str | None = None) -> str:
     return V2_REGIONS.get(yasno_region or "", KYIV_CITY)
 
 
-def parse_planned(document: Mapping[str, Any], ctx: ParseContext) -> OutageReport:
+def parse_planned(
+    document: Mapping[str, Any], ctx: ParseContext, notes: ContradictionNotes = NOTES
+) -> OutageReport:
     region_id = _v2_region(ctx)
     schedules: list[DaySchedule] = []
     emergency_days: set[date] = set()
@@ -100,7 +161,7 @@ def parse_planned(document: Mapping[str, Any], ctx: ParseContext) -> OutageRepor
             status = status if isinstance(status, str) else None
             runs = _v2_runs(day_obj.get("slots", []), f"group {key}.{which}")
             if status == "NoOutages":
-                runs = []
+                _note_contradiction(ctx, region_id, group, day, runs, notes)
             if status == EMERGENCY_STATUS:
                 emergency_days.add(day)
             schedules.append(
