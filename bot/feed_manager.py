@@ -26,7 +26,7 @@ from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
-from feeds.urlcheck import UnsafeURL, check_public, check_scheme
+from feeds.urlcheck import Resolver, UnsafeURL, check_public, check_scheme, system_resolver
 from storage.models import Feed, FeedObservation
 
 log = logging.getLogger("alertbot.feeds")
@@ -102,10 +102,17 @@ class FeedManager:
         clock: Callable[[], datetime],
         env: Mapping[str, str],
         on_events: Callable[[], None],
+        chat_client: httpx.AsyncClient | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._config = config
         self._sessions = sessions
         self._client = client
+        # Feeds added in the chat: through the address guard (the same client if private
+        # addresses are allowed).
+        self._chat_client = chat_client or client
+        self._resolver = resolver
+        self._clients: dict[str, httpx.AsyncClient] = {}  # feed name -> the client it uses
         self._clock = clock
         self._env = env
         self._on_events = on_events
@@ -150,6 +157,9 @@ class FeedManager:
             return self._env.get(feed.token_env) or None
         return None
 
+    def _client_for(self, feed: Feed) -> httpx.AsyncClient:
+        return self._client if feed.origin == "config" else self._chat_client
+
     def _poller(self, feed: Feed) -> FeedPoller | None:
         if feed.kind in OUTAGE_KINDS:
             return None  # polled by bot.outage_service
@@ -177,9 +187,10 @@ class FeedManager:
             timeout=timeout,
             token=self._token(feed),
         )
+        self._clients[feed.name] = self._client_for(feed)
         return FeedPoller(
             target,
-            client=self._client,
+            client=self._clients[feed.name],
             sessions=self._sessions,
             clock=self._clock,
             on_events=lambda _events: self._on_events(),
@@ -216,11 +227,15 @@ class FeedManager:
             if target.kind not in REGION_KINDS:
                 continue
 
+            client = self._clients.get(target.name, self._chat_client)
+
             async def _sync(
-                _context: ContextTypes.DEFAULT_TYPE, target: PollTarget = target
+                _context: ContextTypes.DEFAULT_TYPE,
+                target: PollTarget = target,
+                client: httpx.AsyncClient = client,
             ) -> None:
                 await sync_regions(
-                    self._client,
+                    client,
                     feed_name=target.name,
                     kind=target.kind,
                     url=target.url,
@@ -301,7 +316,9 @@ class FeedManager:
                 minimum=f"{excess.min_interval:g}" if excess.min_interval else "—",
             )
         try:
-            await check_public(url, allow_private=self._config.allow_private_feeds)
+            await check_public(
+                url, allow_private=self._config.allow_private_feeds, resolver=self._resolver
+            )
         except UnsafeURL as exc:
             raise FeedCommandError(f"url.{exc.reason}", **exc.values) from None
         async with self._sessions() as session, session.begin():
@@ -372,7 +389,7 @@ class FeedManager:
         try:
             result = await kind.read(
                 ReadRequest(
-                    client=self._client,
+                    client=self._client_for(feed),
                     url=feed.url,
                     token=self._token(feed),
                     cache=CacheState(),
