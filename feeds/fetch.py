@@ -54,6 +54,14 @@ def _retry_after(value: str | None) -> float | None:
     return min(max(0.0, seconds), MAX_RETRY_AFTER)
 
 
+def _validator(value: str | None) -> str | None:
+    """An ETag or Last-Modified worth keeping: printable ASCII of sane length. Anything else
+    cannot be sent back in a header (and a server sending it does not need a conditional GET)."""
+    if value and len(value) <= 512 and value.isascii() and value.isprintable():
+        return value
+    return None
+
+
 class _Inflater:
     """Incremental gzip/deflate decoding that never produces more than ``max_bytes``."""
 
@@ -140,6 +148,7 @@ async def fetch(
     """
     request_headers = dict(headers or {})
     request_headers["Accept-Encoding"] = ACCEPT_ENCODING
+    etag, last_modified = _validator(etag), _validator(last_modified)
     if etag:
         request_headers["If-None-Match"] = etag
     if last_modified:
@@ -171,8 +180,8 @@ async def fetch(
                     chunks.append(inflater.finish())
                 return FetchResult(
                     b"".join(chunks),
-                    response.headers.get("ETag"),
-                    response.headers.get("Last-Modified"),
+                    _validator(response.headers.get("ETag")),
+                    _validator(response.headers.get("Last-Modified")),
                 )
     except TimeoutError:
         raise FeedHTTPError(f"no complete answer within {timeout:g} s") from None

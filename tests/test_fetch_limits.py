@@ -148,3 +148,15 @@ async def test_duplicate_keys_fail_the_poll_and_send_no_false_all_clear(
         await settle(bot)
     assert len(bot_api.messages_to(RESIDENT)) == 2, "no all clear from a malformed answer"
     assert "🔴" in await command(bot_api, RESIDENT, "/status")
+
+
+async def test_a_validator_that_cannot_be_sent_back_is_not_kept(
+    feed_server: FakeFeedServer,
+) -> None:
+    # Found by the feed fuzz: a Latin-1 ETag, echoed in If-None-Match, raised out of the poller.
+    feed_server.script("/etag", Reply(200, b"[]", headers={"ETag": '"caf\u00e9"'}))
+    async with httpx.AsyncClient() as client:
+        result = await fetch(client, feed_server.url("/etag"))
+        assert result.etag is None
+        feed_server.script("/etag", Reply(200, b"[]"))
+        assert (await fetch(client, feed_server.url("/etag"), etag="caf\u00e9")).body == b"[]"
