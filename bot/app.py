@@ -44,6 +44,7 @@ from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
 from feeds import regions
+from feeds.urlcheck import GuardedTransport, Resolver, system_resolver
 from storage import feeds as feed_store
 from storage import migrate, places
 from storage.db import create_engine, session_factory
@@ -159,8 +160,10 @@ class AlertBot:
         # Seconds before the first retry of an unreachable database or Telegram at start, and
         # the longest wait between retries.
         startup_backoff: tuple[float, float] = (1.0, 60.0),
+        resolver: Resolver = system_resolver,
     ) -> None:
         self.config = config
+        self._resolver = resolver
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
@@ -174,6 +177,7 @@ class AlertBot:
         self.feeds: FeedManager | None = None
         self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
+        self._chat_http: httpx.AsyncClient | None = None
         self._stopped = False
         self._startup_backoff = startup_backoff
         self._telegram_task: asyncio.Task[None] | None = None
@@ -301,6 +305,20 @@ class AlertBot:
             follow_redirects=True,
             headers={"User-Agent": USER_AGENT},
         )
+        if self.config.allow_private_feeds:
+            self._chat_http = self._http
+        else:
+            # Feeds added in the chat point where an admin says: every request and every
+            # redirect hop goes only to a public address checked just before connecting.
+            # trust_env=False: a proxy from the environment would connect instead of us.
+            self._chat_http = httpx.AsyncClient(
+                transport=GuardedTransport(
+                    self._feed_transport or httpx.AsyncHTTPTransport(), resolver=self._resolver
+                ),
+                follow_redirects=True,
+                trust_env=False,
+                headers={"User-Agent": USER_AGENT},
+            )
         self.dispatcher = Dispatcher(
             delivery_bot(telegram.token.get_secret_value(), telegram.base_url, delivery),
             sessions,
@@ -313,6 +331,8 @@ class AlertBot:
             self.config,
             sessions=sessions,
             client=self._http,
+            chat_client=self._chat_http,
+            resolver=self._resolver,
             clock=self.clock,
             env=self._env,
             on_events=self._on_alert_events,
@@ -462,6 +482,8 @@ class AlertBot:
             await self.dispatcher.stop()
         if app is not None:
             await app.shutdown()
+        if self._chat_http is not None and self._chat_http is not self._http:
+            await self._chat_http.aclose()
         if self._http is not None:
             await self._http.aclose()
         if self.engine is not None:

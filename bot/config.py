@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlsplit
 
+import httpx
 from pydantic import (
     BaseModel,
     ConfigDict,
@@ -26,6 +27,13 @@ from feeds.budgets import over_budget
 from feeds.kinds import KINDS, known_kinds
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
+
+MIN_INTERVAL = 2.0
+# A day: longer means the feed is not really a source; far longer overflows the scheduler.
+MAX_INTERVAL = 86_400.0
+ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
+# The bot's own secrets: no feed added in the chat may send them anywhere, whatever the config.
+OWN_SECRETS = frozenset({"TELEGRAM_BOT_TOKEN", "TELEGRAM_WEBHOOK_SECRET", "DATABASE_URL"})
 
 
 class ConfigError(Exception):
@@ -80,7 +88,7 @@ class FeedConfig(_Strict):
     name: Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")]
     kind: str
     url: str
-    token_env: str | None = None
+    token_env: Annotated[str, Field(max_length=128, pattern=ENV_NAME)] | None = None
     interval: float = 15
     timeout: float | None = None
     # Outage kinds only: the region the feed's schedules belong to (default: the provider's).
@@ -111,15 +119,25 @@ class FeedConfig(_Strict):
     def _http_url(cls, value: str) -> str:
         if not value.startswith(("http://", "https://")):
             raise ValueError("must be an http:// or https:// URL")
+        # Both parsers the bot uses on it must take it, or every poll would fail inside them.
+        try:
+            host = urlsplit(value).hostname
+            httpx.URL(value)
+        except (ValueError, httpx.InvalidURL):
+            raise ValueError("malformed URL") from None
+        if not host:
+            raise ValueError("the URL has no host")
         return value
 
     @field_validator("interval")
     @classmethod
-    def _min_interval(cls, value: float) -> float:
+    def _interval_range(cls, value: float) -> float:
         if not math.isfinite(value):
             raise ValueError("must be a finite number of seconds")
-        if value < 2:
+        if value < MIN_INTERVAL:
             raise ValueError("must be at least 2 seconds")
+        if value > MAX_INTERVAL:
+            raise ValueError(f"must be at most {MAX_INTERVAL:g} seconds (a day)")
         return value
 
     @field_validator("timeout")
@@ -151,6 +169,19 @@ class BotConfig(_Strict):
     # Subscribers are told alerts may be missed once every source for their region has been
     # failing this long.
     coverage_alarm_minutes: float = Field(default=5.0, gt=0)
+    # The environment variables a feed added in the chat may name in token_env (its token is
+    # sent to the feed's server, which the admin chooses). Empty: chat feeds get no token.
+    chat_feed_token_envs: list[Annotated[str, Field(max_length=128, pattern=ENV_NAME)]] = Field(
+        default_factory=list
+    )
+
+    @field_validator("chat_feed_token_envs")
+    @classmethod
+    def _not_own_secrets(cls, value: list[str]) -> list[str]:
+        own = sorted(OWN_SECRETS.intersection(value))
+        if own:
+            raise ValueError(f"{', '.join(own)} is the bot's own secret, never a feed's token")
+        return value
 
 
 class DeliveryConfig(_Strict):

@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import httpx
+from pydantic import ValidationError
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.config import Config
+from bot.config import Config, FeedConfig
 from bot.poller import FeedPoller, PollOutcome, PollTarget
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from feeds.budgets import over_budget
@@ -25,12 +26,19 @@ from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
-from feeds.urlcheck import UnsafeURL, check_public, check_scheme
+from feeds.urlcheck import Resolver, UnsafeURL, check_public, check_scheme, system_resolver
 from storage.models import Feed, FeedObservation
 
 log = logging.getLogger("alertbot.feeds")
 
-MIN_INTERVAL = 2.0
+# The catalog key for a field of the feed model that refused a value given in the chat.
+_FIELD_KEYS = {
+    "name": "feed.bad_name",
+    "kind": "feed.bad_kind",
+    "url": "url.malformed",
+    "interval": "feed.bad_interval",
+    "token_env": "feed.bad_token_env",
+}
 
 
 class FeedCommandError(Exception):
@@ -54,6 +62,19 @@ class FeedInfo:
     last_error_at: datetime | None
     last_error: str | None
     failures: int
+
+
+def validated(name: str, kind: str, url: str, interval: float, token_env: str | None) -> FeedConfig:
+    """The feed as the config file's model sees it: one validation for the file, the chat and
+    the rows already stored. Raises pydantic's ValidationError."""
+    return FeedConfig(name=name, kind=kind, url=url, interval=interval, token_env=token_env)
+
+
+def _first_problem(exc: ValidationError) -> tuple[str, str]:
+    """(field, message) of the first error, without the refused value (it may hold a secret)."""
+    first = exc.errors()[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    return field, first["msg"].removeprefix("Value error, ")
 
 
 def _info(feed: Feed) -> FeedInfo:
@@ -81,15 +102,30 @@ class FeedManager:
         clock: Callable[[], datetime],
         env: Mapping[str, str],
         on_events: Callable[[], None],
+        chat_client: httpx.AsyncClient | None = None,
+        resolver: Resolver = system_resolver,
     ) -> None:
         self._config = config
         self._sessions = sessions
         self._client = client
+        # Feeds added in the chat: through the address guard (the same client if private
+        # addresses are allowed).
+        self._chat_client = chat_client or client
+        self._resolver = resolver
+        self._clients: dict[str, httpx.AsyncClient] = {}  # feed name -> the client it uses
         self._clock = clock
         self._env = env
         self._on_events = on_events
         self._job_queue: JobQueue | None = None  # type: ignore[type-arg]
         self.pollers: dict[str, FeedPoller] = {}
+        # Feeds already logged as skipped or stripped of their token: logged once per process.
+        self._logged: set[tuple[str, str]] = set()
+
+    def _log_once(self, event: str, feed: str, **extra: object) -> None:
+        if (event, feed) in self._logged:
+            return
+        self._logged.add((event, feed))
+        log.warning(event, extra={"feed": feed, **extra})
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -108,18 +144,35 @@ class FeedManager:
             self._schedule(poller)
 
     def _token(self, feed: Feed) -> str | None:
-        for configured in self._config.feeds:
-            if configured.name == feed.name and configured.token is not None:
-                return configured.token.get_secret_value()
+        if feed.origin == "config":
+            for configured in self._config.feeds:
+                if configured.name == feed.name and configured.token is not None:
+                    return configured.token.get_secret_value()
+        elif feed.token_env and feed.token_env not in self._config.bot.chat_feed_token_envs:
+            # Stored before the operator narrowed the list (or before there was one): the
+            # admin chose the server, so the variable's value must not go there.
+            self._log_once("feed_token_env_refused", feed.name, token_env=feed.token_env)
+            return None
         if feed.token_env:
             return self._env.get(feed.token_env) or None
         return None
+
+    def _client_for(self, feed: Feed) -> httpx.AsyncClient:
+        return self._client if feed.origin == "config" else self._chat_client
 
     def _poller(self, feed: Feed) -> FeedPoller | None:
         if feed.kind in OUTAGE_KINDS:
             return None  # polled by bot.outage_service
         if feed.kind not in KINDS:
-            log.warning("feed_kind_unknown", extra={"feed": feed.name, "kind": feed.kind})
+            self._log_once("feed_kind_unknown", feed.name, kind=feed.kind)
+            return None
+        try:
+            validated(feed.name, feed.kind, feed.url, feed.interval, feed.token_env)
+        except ValidationError as exc:
+            # A row stored before the chat checked as much as the config: this feed is not
+            # polled, every other one is.
+            field, problem = _first_problem(exc)
+            self._log_once("feed_invalid_skipped", feed.name, field=field, problem=problem)
             return None
         timeout = min(10.0, feed.interval * 0.8)
         for configured in self._config.feeds:
@@ -134,9 +187,10 @@ class FeedManager:
             timeout=timeout,
             token=self._token(feed),
         )
+        self._clients[feed.name] = self._client_for(feed)
         return FeedPoller(
             target,
-            client=self._client,
+            client=self._clients[feed.name],
             sessions=self._sessions,
             clock=self._clock,
             on_events=lambda _events: self._on_events(),
@@ -173,11 +227,15 @@ class FeedManager:
             if target.kind not in REGION_KINDS:
                 continue
 
+            client = self._clients.get(target.name, self._chat_client)
+
             async def _sync(
-                _context: ContextTypes.DEFAULT_TYPE, target: PollTarget = target
+                _context: ContextTypes.DEFAULT_TYPE,
+                target: PollTarget = target,
+                client: httpx.AsyncClient = client,
             ) -> None:
                 await sync_regions(
-                    self._client,
+                    client,
                     feed_name=target.name,
                     kind=target.kind,
                     url=target.url,
@@ -228,8 +286,19 @@ class FeedManager:
             raise FeedCommandError(f"url.{exc.reason}", **exc.values) from None
         if kind not in KINDS:
             raise FeedCommandError("feed.bad_kind", kind=kind, kinds=", ".join(KINDS))
-        if interval < MIN_INTERVAL:
-            raise FeedCommandError("feed.bad_interval")
+        try:
+            validated(name, kind, url, interval, token_env)
+        except ValidationError as exc:
+            field, problem = _first_problem(exc)
+            key = _FIELD_KEYS.get(field, "feed.invalid")
+            raise FeedCommandError(
+                key, kind=kind, kinds=", ".join(KINDS), problem=problem
+            ) from None
+        allowed = self._config.bot.chat_feed_token_envs
+        if token_env and token_env not in allowed:
+            raise FeedCommandError(
+                "feed.token_env_not_allowed", var=token_env, allowed=", ".join(allowed) or "—"
+            )
         if KINDS[kind].needs_token and not (token_env and self._env.get(token_env)):
             raise FeedCommandError("feed.needs_token", kind=kind)
         async with self._sessions() as session:
@@ -247,7 +316,9 @@ class FeedManager:
                 minimum=f"{excess.min_interval:g}" if excess.min_interval else "—",
             )
         try:
-            await check_public(url, allow_private=self._config.allow_private_feeds)
+            await check_public(
+                url, allow_private=self._config.allow_private_feeds, resolver=self._resolver
+            )
         except UnsafeURL as exc:
             raise FeedCommandError(f"url.{exc.reason}", **exc.values) from None
         async with self._sessions() as session, session.begin():
@@ -318,7 +389,7 @@ class FeedManager:
         try:
             result = await kind.read(
                 ReadRequest(
-                    client=self._client,
+                    client=self._client_for(feed),
                     url=feed.url,
                     token=self._token(feed),
                     cache=CacheState(),

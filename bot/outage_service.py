@@ -12,12 +12,14 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import httpx
+from pydantic import ValidationError
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import outage_render as render
 from bot.config import Config
+from bot.feed_manager import validated
 from bot.outage_poller import OutagePoller, OutagePollOutcome, OutageTarget
 from feeds.outages import OUTAGE_KINDS
 from feeds.outages.model import Basis, SlotState
@@ -84,6 +86,23 @@ class OutageService:
                 ).all()
             }
         for feed in feeds:
+            try:
+                # The same check as every alert feed's: a config built around the file (a
+                # copy with updates skips pydantic) must not stop the other feeds.
+                validated(feed.name, feed.kind, feed.url, feed.interval, feed.token_env)
+            except ValidationError as exc:
+                problem = exc.errors()[0]
+                log.warning(
+                    "feed_invalid_skipped",
+                    extra={
+                        "feed": feed.name,
+                        "field": str(problem["loc"][0]),
+                        "problem": problem["msg"],
+                    },
+                )
+                continue
+            if feed.name not in ids:
+                continue
             target = OutageTarget(
                 feed_id=ids[feed.name],
                 name=feed.name,

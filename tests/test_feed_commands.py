@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.config import BotConfig
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock
@@ -12,6 +13,8 @@ from tests.test_end_to_end import RESIDENT, command
 
 EXTRA = "/extra/active.json"
 ENV = {"EXTRA_TOKEN": "extra-secret"}
+# The operator lets chat feeds use this one variable.
+TOKENS = BotConfig(chat_feed_token_envs=["EXTRA_TOKEN"])
 
 
 async def admin(api: FakeBotApi, text: str) -> str:
@@ -27,7 +30,7 @@ async def test_feed_commands_are_admin_only(start_bot: BotFactory, bot_api: Fake
 async def test_private_addresses_refused_for_chat_feeds_unless_allowed(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
 ) -> None:
-    await start_bot(env=ENV)
+    await start_bot(env=ENV, config_updates={"bot": TOKENS})
     url = feed_server.url(EXTRA)
     reply = await admin(bot_api, f"/feed_add extra alerts_in_ua {url} token_env=EXTRA_TOKEN")
     assert "веде на внутрішню адресу (127.0.0.1)" in reply, reply
@@ -45,14 +48,16 @@ async def test_add_list_test_pause_resume_remove(
     clock: Clock,
     database_url: str,
 ) -> None:
-    bot = await start_bot(database_url, env=ENV, config_updates={"allow_private_feeds": True})
+    bot = await start_bot(
+        database_url, env=ENV, config_updates={"allow_private_feeds": True, "bot": TOKENS}
+    )
     body, modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(EXTRA, body, last_modified=modified)
     url = feed_server.url(EXTRA)
 
     assert "потребує токена" in await admin(bot_api, f"/feed_add extra alerts_in_ua {url}")
     assert "невідомий тип" in await admin(bot_api, f"/feed_add extra rss2 {url}")
-    assert "щонайменше 2" in await admin(
+    assert "від 2 до 86400 секунд" in await admin(
         bot_api, f"/feed_add extra alerts_in_ua {url} interval=1 token_env=EXTRA_TOKEN"
     )
     reply = await admin(
@@ -85,7 +90,9 @@ async def test_add_list_test_pause_resume_remove(
     await bot.stop()
 
     # Feeds added in the chat survive a restart.
-    bot = await start_bot(database_url, env=ENV, config_updates={"allow_private_feeds": True})
+    bot = await start_bot(
+        database_url, env=ENV, config_updates={"allow_private_feeds": True, "bot": TOKENS}
+    )
     assert bot.feeds is not None and "extra" in bot.feeds.pollers
     assert "видалено" in await admin(bot_api, "/feed_remove extra")
     assert "extra" not in bot.feeds.pollers
@@ -98,7 +105,9 @@ async def test_added_feed_is_polled_on_schedule_without_restart(
     body, modified = answer(updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=modified)
     feed_server.set(EXTRA, body, last_modified=modified)
-    await start_bot(env=ENV, config_updates={"allow_private_feeds": True}, schedule_polls=True)
+    await start_bot(
+        env=ENV, config_updates={"allow_private_feeds": True, "bot": TOKENS}, schedule_polls=True
+    )
     url = feed_server.url(EXTRA)
     await admin(bot_api, f"/feed_add extra alerts_in_ua {url} interval=2 token_env=EXTRA_TOKEN")
     for _ in range(100):
@@ -117,7 +126,7 @@ async def test_added_feed_is_polled_on_schedule_without_restart(
 async def test_feed_over_the_providers_budget_is_refused(
     start_bot: BotFactory, bot_api: FakeBotApi
 ) -> None:
-    await start_bot(env=ENV)
+    await start_bot(env=ENV, config_updates={"bot": TOKENS})
     reply = await admin(
         bot_api,
         "/feed_add fast alerts_in_ua https://api.alerts.in.ua/v1/alerts/active.json "
@@ -130,7 +139,7 @@ async def test_feed_over_the_providers_budget_is_refused(
 async def test_paused_feed_resumes_with_a_full_answer_not_a_304(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
-    bot = await start_bot(env=ENV, config_updates={"allow_private_feeds": True})
+    bot = await start_bot(env=ENV, config_updates={"allow_private_feeds": True, "bot": TOKENS})
     await command(bot_api, RESIDENT, "/subscribe Lviv")
     body, modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=modified)

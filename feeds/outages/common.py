@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from feeds import regions, timerange
+from feeds import jsonbody, regions, timerange
 from feeds.model import FeedFormatError
 from feeds.outages.timeline import KYIV
 
@@ -28,10 +27,11 @@ class ParseContext:
 
 
 def load_json(body: bytes) -> Any:
+    """A key repeated in an object is malformed too (a decoder would keep either value)."""
     try:
-        return json.loads(body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise FeedFormatError(f"not JSON: {exc}") from None
+        return jsonbody.strict_loads(body)
+    except (ValueError, RecursionError) as exc:
+        raise FeedFormatError(f"not JSON: {str(exc)[:200]}") from None
 
 
 _DMY_HM = re.compile(r"^\s*(\d{2})\.(\d{2})\.(\d{4})\s+(\d{1,2}):(\d{2})\s*$")
