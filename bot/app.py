@@ -122,8 +122,13 @@ class AlertBot:
         schedule_polls: bool = True,
         dispatcher_rate: float | None = None,  # overrides [delivery] rate_per_second
         env: Mapping[str, str] | None = None,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
+        """``after_commit(kind)`` is called right after a poll committed a change that has
+        messages to queue (``"alert"`` or ``"outage"``), before they are queued: the seam the
+        crash tests kill the process at (tests/crash_entry.py)."""
         self.config = config
+        self._after_commit = after_commit
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
@@ -226,6 +231,7 @@ class AlertBot:
             clock=self.clock,
             env=self._env,
             on_events=self._on_alert_events,
+            after_commit=self._after_commit,
         )
         self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
         app.bot_data[FEEDS_KEY] = self.feeds
@@ -237,6 +243,7 @@ class AlertBot:
             clock=self.clock,
             application=app,
             on_notices=self._wake_dispatcher,
+            after_commit=self._after_commit,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
         await self.outages.load()

@@ -81,8 +81,10 @@ class FeedManager:
         clock: Callable[[], datetime],
         env: Mapping[str, str],
         on_events: Callable[[], None],
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self._config = config
+        self._after_commit = after_commit
         self._sessions = sessions
         self._client = client
         self._clock = clock
@@ -140,6 +142,7 @@ class FeedManager:
             sessions=self._sessions,
             clock=self._clock,
             on_events=lambda _events: self._on_events(),
+            after_commit=self._after_commit,
         )
 
     def _schedule(self, poller: FeedPoller) -> None:

@@ -76,12 +76,14 @@ class OutagePoller:
         clock: Callable[[], datetime],
         on_changes: OnChanges,
         monotonic: Callable[[], float] = time.monotonic,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self.target = target
         self._client = client
         self._sessions = sessions
         self._clock = clock
         self._on_changes = on_changes
+        self._after_commit = after_commit
         self._health = FeedHealth(
             name=target.name,
             feed_id=target.feed_id,
@@ -150,5 +152,6 @@ class OutagePoller:
                 },
             )
         if outcome.schedules or outcome.events or outcome.news:
+            self._after_commit("outage")
             await self._on_changes(self.target, outcome)
         return outcome

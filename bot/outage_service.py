@@ -58,8 +58,10 @@ class OutageService:
         clock: Callable[[], datetime],
         application: App,
         on_notices: Callable[[], None] = lambda: None,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self.config = config
+        self._after_commit = after_commit
         self._on_notices = on_notices
         self._sessions = sessions
         self._client = client
@@ -100,6 +102,7 @@ class OutageService:
                 sessions=self._sessions,
                 clock=self._clock,
                 on_changes=self._announce,
+                after_commit=self._after_commit,
             )
 
     def schedule(self, job_queue: JobQueue[Any]) -> None:

@@ -59,12 +59,14 @@ class FeedPoller:
         clock: Callable[[], datetime],
         on_events: Callable[[list[AlertEvent]], None],
         monotonic: Callable[[], float] = time.monotonic,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self.target = target
         self._client = client
         self._sessions = sessions
         self._clock = clock
         self._on_events = on_events
+        self._after_commit = after_commit
         self._health = FeedHealth(
             name=target.name,
             feed_id=target.feed_id,
@@ -142,6 +144,7 @@ class FeedPoller:
                 },
             )
         if events:
+            self._after_commit("alert")
             self._on_events(events)
         return PollOutcome(ok=True, changed=result.observations is not None, events=events)
 
