@@ -243,6 +243,7 @@ class AlertBot:
             clock=self.clock,
             application=app,
             on_notices=self._wake_dispatcher,
+            on_changes=self.fanout.wake,
             after_commit=self._after_commit,
         )
         app.bot_data[OUTAGES_KEY] = self.outages

@@ -1,6 +1,7 @@
-"""Queues the direct messages of new alert events in the background (storage/fanout.py).
+"""Queues the direct messages of new alert events (storage/fanout.py) and the notices of
+outage changes (storage/outage_fanout.py) in the background.
 
-Woken after every poll that found events; it also looks once a second, which is how events
+Woken after every poll that found changes; it also looks once a second, which is how changes
 left behind by a crash or a failed run are finished.
 """
 
@@ -15,7 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import fanout, outbox
+from storage import fanout, outage_fanout, outbox
 
 log = logging.getLogger("alertbot.fanout")
 
@@ -76,6 +77,11 @@ class FanOut:
                 stopping=lambda: self._stopping,
                 before=self._let_channels_go_first,
             )
+            # The notices of outage changes (storage/outage_fanout.py): a few rows each.
+            notices = await outage_fanout.run(self._sessions)
+            if notices:
+                self._on_rows()
+            rows += notices
         if rows:
             log.info(
                 "fanout_queued",

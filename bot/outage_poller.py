@@ -20,7 +20,9 @@ from feeds.outages.model import Announcement, OutageReport
 from feeds.outages.timeline import kyiv_date
 from feeds.source import CacheState
 from storage import feeds as feed_store
+from storage import outage_fanout
 from storage import outages as outage_store
+from storage.outage_fanout import PollChanges
 from storage.outages import EventChange, ScheduleChange
 
 log = logging.getLogger("alertbot.outages")
@@ -135,6 +137,20 @@ class OutagePoller:
                     session, name, report.announcements, now
                 )
                 await outage_store.forget_old(session, kyiv_date(now))
+                # With the changes, the note that their notices are due: a crash before they
+                # are queued leaves it for the next run (storage/outage_fanout.py).
+                await outage_fanout.mark(
+                    session,
+                    PollChanges(
+                        name,
+                        self.target.kind,
+                        self.target.region_id,
+                        outcome.schedules,
+                        outcome.events,
+                        outcome.news,
+                    ),
+                    now,
+                )
             await feed_store.record_success(
                 session,
                 self.target.feed_id,

@@ -45,14 +45,23 @@ async def _prepare(url: str, *, outage: bool) -> None:
             await connection.execute(
                 insert(Chat),
                 [
-                    {"chat_id": i, "kind": "private", "lang": None, "active": True, "created_at": now}
+                    {
+                        "chat_id": i,
+                        "kind": "private",
+                        "lang": None,
+                        "active": True,
+                        "created_at": now,
+                    }
                     for i in chats
                 ],
             )
             if outage:
                 await connection.execute(
                     insert(OutageFollow),
-                    [{"chat_id": i, "region_id": "27", "grp": "1.1", "created_at": now} for i in chats],
+                    [
+                        {"chat_id": i, "region_id": "27", "grp": "1.1", "created_at": now}
+                        for i in chats
+                    ],
                 )
             else:
                 await connection.execute(
