@@ -9,6 +9,7 @@ import os
 import signal
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 from sqlalchemy import delete, select
@@ -230,7 +231,7 @@ class AlertBot:
             client=self._http,
             clock=self.clock,
             env=self._env,
-            on_events=self._on_alert_events,
+            on_changes=self._on_changes,
             after_commit=self._after_commit,
         )
         self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
@@ -239,15 +240,11 @@ class AlertBot:
         self.outages = OutageService(
             self.config,
             sessions=sessions,
-            client=self._http,
             clock=self.clock,
-            application=app,
+            feeds=self.feeds,
             on_notices=self._wake_dispatcher,
-            on_changes=self.fanout.wake,
-            after_commit=self._after_commit,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
-        await self.outages.load()
 
         await app.initialize()
         try:
@@ -285,13 +282,14 @@ class AlertBot:
         if self.dispatcher is not None:
             self.dispatcher.wake()
 
-    def _on_alert_events(self) -> None:
-        # The channel posts are queued already; the direct messages follow.
+    def _on_changes(self) -> None:
+        # A poll committed changes: alert channel posts are queued already (wake the
+        # dispatcher); the fan-out queues the rest from the markers the poll wrote.
         self._wake_dispatcher()
         if self.fanout is not None:
             self.fanout.wake()
 
-    async def poll_now(self, name: str) -> PollOutcome:
+    async def poll_now(self, name: str) -> PollOutcome[Any]:
         assert self.feeds is not None
         return await self.feeds.poll_now(name)
 

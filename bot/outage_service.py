@@ -1,28 +1,28 @@
-"""The outage side of the running bot: pollers for the outage feeds, the notifications their
-changes cause, and the minute job that sends reminders and power-back notices."""
+"""The outage side of the running bot: which feeds serve a region, and the minute job that
+queues reminders and power-back notices. (The feeds are polled as every feed is, bot/poller.py;
+the notices of their changes are queued by the fan-out, storage/outage_fanout.py.)"""
 
 from __future__ import annotations
 
 import logging
-import random
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, ContextTypes, JobQueue
 
 from bot import outage_render  # noqa: F401  (registers the renderer of outage notices)
 from bot.config import Config
-from bot.outage_poller import OutagePoller, OutagePollOutcome, OutageTarget
+from bot.feed_manager import FeedManager
+from bot.poller import PollOutcome
 from feeds.outages import OUTAGE_KINDS
 from feeds.outages.model import Basis, SlotState
 from feeds.outages.timeline import kyiv_date, merged
 from storage import outage_fanout
 from storage import outages as outage_store
-from storage.models import Feed
 from storage.outage_models import OutageSchedule
 from storage.outages import Follower
 
@@ -37,89 +37,42 @@ MAX_LEAD = timedelta(minutes=720)
 App = Application[Any, Any, Any, Any, Any, Any]
 
 
+@dataclass(frozen=True, slots=True)
+class _Source:
+    name: str
+    kind: str
+    region_id: str | None
+
+
 class OutageService:
+    """The outage feeds are polled by the feed manager like every feed (bot/poller.py with
+    bot/outage_intake.py); this is what is particular to outages around them."""
+
     def __init__(
         self,
         config: Config,
         *,
         sessions: async_sessionmaker[AsyncSession],
-        client: httpx.AsyncClient,
         clock: Callable[[], datetime],
-        application: App,
+        feeds: FeedManager,
         on_notices: Callable[[], None] = lambda: None,
-        on_changes: Callable[[], None] = lambda: None,
-        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self.config = config
-        self._after_commit = after_commit
         self._on_notices = on_notices
-        self._on_changes = on_changes
         self._sessions = sessions
-        self._client = client
         self._clock = clock
-        self.application = application
-        self.pollers: dict[str, OutagePoller] = {}
+        self._feeds = feeds
+        # Every configured outage feed, paused or not: what a region is served by.
+        self._sources = {
+            f.name: _Source(f.name, f.kind, f.region)
+            for f in config.feeds
+            if f.kind in OUTAGE_KINDS
+        }
         self.default_lang = config.bot.default_language
 
     # --- lifecycle -------------------------------------------------------------------
 
-    async def load(self) -> None:
-        feeds = [f for f in self.config.feeds if f.kind in OUTAGE_KINDS]
-        if not feeds:
-            return
-        async with self._sessions() as session:
-            ids = {
-                name: feed_id
-                for feed_id, name in (
-                    await session.execute(
-                        select(Feed.id, Feed.name).where(Feed.name.in_([f.name for f in feeds]))
-                    )
-                ).all()
-            }
-        for feed in feeds:
-            target = OutageTarget(
-                feed_id=ids[feed.name],
-                name=feed.name,
-                kind=feed.kind,
-                url=feed.url,
-                interval=feed.interval,
-                timeout=feed.poll_timeout,
-                region_id=feed.region,
-                token=feed.token.get_secret_value() if feed.token else None,
-            )
-            self.pollers[feed.name] = OutagePoller(
-                target,
-                client=self._client,
-                sessions=self._sessions,
-                clock=self._clock,
-                on_changes=self._announce,
-                after_commit=self._after_commit,
-            )
-
     def schedule(self, job_queue: JobQueue[Any]) -> None:
-        for poller in self.pollers.values():
-            interval = poller.target.interval
-
-            async def _poll(
-                _context: ContextTypes.DEFAULT_TYPE, poller: OutagePoller = poller
-            ) -> None:
-                await poller.poll()
-
-            job_id = f"outage_poll:{poller.target.name}"
-            job_queue.run_repeating(
-                _poll,
-                interval=interval,
-                first=random.uniform(0.5, min(5.0, interval)),
-                name=job_id,
-                job_kwargs={
-                    "id": job_id,
-                    "replace_existing": True,
-                    "max_instances": 1,
-                    "coalesce": True,
-                    "misfire_grace_time": max(1, int(interval)),
-                },
-            )
-
         async def _tick(_context: ContextTypes.DEFAULT_TYPE) -> None:
             await self.tick()
 
@@ -137,8 +90,8 @@ class OutageService:
             },
         )
 
-    async def poll_now(self, name: str) -> OutagePollOutcome:
-        return await self.pollers[name].poll(force=True)
+    async def poll_now(self, name: str) -> PollOutcome[Any]:
+        return await self._feeds.poll_now(name)
 
     # --- what the feeds serve --------------------------------------------------------
 
@@ -146,15 +99,15 @@ class OutageService:
         """Region id → names of the schedule feeds serving it (configured or seen)."""
         result: dict[str, list[str]] = {}
         unplaced = []
-        for poller in self.pollers.values():
-            kind = OUTAGE_KINDS[poller.target.kind]
+        for source in self._sources.values():
+            kind = OUTAGE_KINDS[source.kind]
             if not kind.groups:
                 continue
-            region = poller.target.region_id or kind.default_region
+            region = source.region_id or kind.default_region
             if region is None:
-                unplaced.append(poller.target.name)
+                unplaced.append(source.name)
             else:
-                result.setdefault(region, []).append(poller.target.name)
+                result.setdefault(region, []).append(source.name)
         if unplaced:
             async with self._sessions() as session:
                 rows = await session.execute(
@@ -162,25 +115,19 @@ class OutageService:
                     .where(OutageSchedule.source.in_(unplaced))
                     .distinct()
                 )
-                for region, source in rows.all():
+                for region, name in rows.all():
                     names = result.setdefault(region, [])
-                    if source not in names:
-                        names.append(source)
+                    if name not in names:
+                        names.append(name)
         return result
 
     def groups_of_kinds(self, sources: Sequence[str]) -> set[str]:
         groups: set[str] = set()
         for name in sources:
-            poller = self.pollers.get(name)
-            if poller is not None:
-                groups.update(OUTAGE_KINDS[poller.target.kind].groups)
+            source = self._sources.get(name)
+            if source is not None:
+                groups.update(OUTAGE_KINDS[source.kind].groups)
         return groups
-
-    # --- notifications after a poll -------------------------------------------------
-
-    async def _announce(self, _target: OutageTarget, _outcome: OutagePollOutcome) -> None:
-        # The poll committed its changes with a marker; the fan-out queues their notices.
-        self._on_changes()
 
     # --- reminders and power-back notices ------------------------------------------
 
