@@ -234,7 +234,15 @@ class AlertBot:
             on_changes=self._on_changes,
             after_commit=self._after_commit,
         )
-        self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
+        # The path of a change: a poll commits it with its markers and calls on_changes;
+        # the dispatcher sends what is queued already (channel posts), the fan-out queues
+        # the rest once the dispatcher says the channel posts are out, and wakes it again.
+        self.fanout = FanOut(
+            sessions,
+            clock=self.clock,
+            on_rows=self._wake_dispatcher,
+            channels_out=self.dispatcher.channel_posts_out,
+        )
         app.bot_data[FEEDS_KEY] = self.feeds
         await self.feeds.load()
         self.outages = OutageService(
