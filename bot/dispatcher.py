@@ -345,6 +345,8 @@ class Dispatcher:
                     await asyncio.sleep(1.0)
             if got >= batch:
                 continue
+            if self._woken and len(self._items) < HARD_CAP:
+                continue  # woken while it claimed: that wake-up asks for a claim after it
             self._refill_signal.clear()
             try:
                 await asyncio.wait_for(self._refill_signal.wait(), self._idle_interval)
