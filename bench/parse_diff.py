@@ -58,6 +58,7 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, insert, select, tuple_
 
+from bot.alert_intake import AlertIntake
 from bot.poller import FeedPoller, PollTarget
 from feeds import regions
 from feeds.alerts_in_ua_iot import OBLAST_ORDER
@@ -369,10 +370,11 @@ async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
     client = httpx.AsyncClient(transport=httpx.MockTransport(respond))
     poller = FeedPoller(
         PollTarget(bench.feed_id, FEED_NAME, "alerts_in_ua", "https://bench.invalid/", 2, 10),
+        AlertIntake(),
         client=client,
         sessions=bench.sessions,
         clock=lambda: bench.now,
-        on_events=lambda _events: None,
+        on_changes=lambda _events: None,
     )
     random_ids = random.Random(args.seed)
     ids = [record["location_uid"] for record in records]
@@ -399,7 +401,7 @@ async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
                 raise SystemExit(f"poll failed: {outcome.error}")
             if number >= 3:  # the first ones warm the caches
                 totals.append(elapsed)
-                events.append(len(outcome.events))
+                events.append(len(outcome.changes or []))
         print(
             f"  through the bot's FeedPoller (fetch from an in-process transport, parse, "
             f"store; events per poll: median {statistics.median(events):.0f}):"

@@ -9,7 +9,7 @@ import os
 import signal
 from collections.abc import Awaitable, Callable, Iterator, Mapping
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import httpx
 from sqlalchemy import delete, select
@@ -161,9 +161,14 @@ class AlertBot:
         # the longest wait between retries.
         startup_backoff: tuple[float, float] = (1.0, 60.0),
         resolver: Resolver = system_resolver,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
+        """``after_commit(kind)`` is called right after a poll committed a change that has
+        messages to queue (``"alert"`` or ``"outage"``), before they are queued: the seam the
+        crash tests kill the process at (tests/crash_entry.py)."""
         self.config = config
         self._resolver = resolver
+        self._after_commit = after_commit
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
@@ -335,21 +340,28 @@ class AlertBot:
             resolver=self._resolver,
             clock=self.clock,
             env=self._env,
-            on_events=self._on_alert_events,
+            on_changes=self._on_changes,
+            after_commit=self._after_commit,
         )
-        self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
+        # The path of a change: a poll commits it with its markers and calls on_changes;
+        # the dispatcher sends what is queued already (channel posts), the fan-out queues
+        # the rest once the dispatcher says the channel posts are out, and wakes it again.
+        self.fanout = FanOut(
+            sessions,
+            clock=self.clock,
+            on_rows=self._wake_dispatcher,
+            channels_out=self.dispatcher.channel_posts_out,
+        )
         app.bot_data[FEEDS_KEY] = self.feeds
         await self.feeds.load()
         self.outages = OutageService(
             self.config,
             sessions=sessions,
-            client=self._http,
             clock=self.clock,
-            application=app,
+            feeds=self.feeds,
             on_notices=self._wake_dispatcher,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
-        await self.outages.load()
 
         # Delivery and the feeds do not wait for Telegram: what happens while it is
         # unreachable is queued in the outbox and sent once it answers (the dispatcher backs
@@ -448,13 +460,14 @@ class AlertBot:
         if self.dispatcher is not None:
             self.dispatcher.wake()
 
-    def _on_alert_events(self) -> None:
-        # The channel posts are queued already; the direct messages follow.
+    def _on_changes(self) -> None:
+        # A poll committed changes: alert channel posts are queued already (wake the
+        # dispatcher); the fan-out queues the rest from the markers the poll wrote.
         self._wake_dispatcher()
         if self.fanout is not None:
             self.fanout.wake()
 
-    async def poll_now(self, name: str) -> PollOutcome:
+    async def poll_now(self, name: str) -> PollOutcome[Any]:
         assert self.feeds is not None
         return await self.feeds.poll_now(name)
 

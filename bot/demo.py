@@ -167,7 +167,7 @@ async def _script(demo: Demo, bot: AlertBot, feeds: FakeFeedServer, clock: DemoC
     demo.section("Poll 3: nothing changed (the server answers 304), so nobody is disturbed")
     outcome = await bot.poll_now("alerts-in-ua")
     await demo.settle()
-    demo.say(f"  poll ok={outcome.ok}, new events: {len(outcome.events)}")
+    demo.say(f"  poll ok={outcome.ok}, new events: {len(outcome.changes or [])}")
     await demo.command(1001, "/truces")
 
     demo.section("A second source: siren.pp.ua as ukrainealarm answered on 2026-09-25")

@@ -191,6 +191,12 @@ class Dispatcher:
         self._claims_started = 0
         self._last_empty_claim = -1
         self._changed = asyncio.Event()
+        # Alert posts to channels held here and not yet sent: the fan-out waits for them
+        # (channel_posts_out). A claim that was not full left nothing due in the database.
+        self._channel_posts: set[int] = set()
+        self._last_claim_done = 0
+        self._last_claim_full = False
+        self._progress = asyncio.Event()  # replaced, never cleared: many may wait on it
         self.sent = 0
         self.counts: Counter[str] = Counter()  # since start, by kind: for tests and the bench
 
@@ -260,6 +266,8 @@ class Dispatcher:
             self._submit(lambda s: outbox_store.release(s, held))
         # Nothing held survives a stop: a later start claims the released rows afresh.
         self._items.clear()
+        self._channel_posts.clear()
+        self._progressed()
         self._chats.clear()
         self._timers.clear()
         for lane in self._lanes:
@@ -279,6 +287,31 @@ class Dispatcher:
         self._tasks = []
         with contextlib.suppress(TelegramError, RuntimeError):
             await self._bot.shutdown()
+
+    async def channel_posts_out(self, timeout: float) -> bool:
+        """Wait until every alert post to a channel that is due now has been sent (or has
+        failed for good); False if ``timeout`` seconds passed first (a channel held back by
+        its limit). The fan-out waits on it before it queues a broadcast's direct messages
+        (bot/fanout.py), instead of asking the database."""
+        wanted = self._claims_started + 1  # a claim that starts after this call
+        self.wake()
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not (
+            self._last_claim_done >= wanted
+            and not self._last_claim_full
+            and not self._channel_posts
+        ):
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._stopping:
+                return False
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._progress.wait(), remaining)
+        return True
+
+    def _progressed(self) -> None:
+        self._progress.set()
+        self._progress = asyncio.Event()
 
     async def drain_once(self, timeout: float = 30.0) -> bool:
         """Wait until everything due when called has been sent (or failed); True if anything
@@ -318,6 +351,8 @@ class Dispatcher:
                     await asyncio.sleep(1.0)
             if got >= batch:
                 continue
+            if self._woken and len(self._items) < HARD_CAP:
+                continue  # woken while it claimed: that wake-up asks for a claim after it
             self._refill_signal.clear()
             try:
                 await asyncio.wait_for(self._refill_signal.wait(), self._idle_interval)
@@ -337,9 +372,14 @@ class Dispatcher:
                 ids = [row.id for row in rows]
                 self._submit(lambda s: outbox_store.release(s, ids))
                 raise
+        # Rows come in priority order, a channel's alert post (class + 0) before the direct
+        # messages of its class: a full claim that ended past the alert classes took them all.
+        full = len(rows) >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
+        self._last_claim_done, self._last_claim_full = seq, full
         if not rows:
             self._last_empty_claim = seq
             self._changed.set()
+            self._progressed()
             return 0
         paid = self.config.paid_broadcast
         for row in rows:
@@ -351,7 +391,10 @@ class Dispatcher:
                 self._submit(self._fail_op(row.id, error))
                 continue
             on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
+            if row.chat_kind == "channel" and row.event_id is not None:
+                self._channel_posts.add(row.id)
             self._add(_Item(row.id, row.chat_id, row.priority, text, on_paid))
+        self._progressed()
         log.debug("outbox_claimed", extra={"rows": len(rows)})
         return len(rows)
 
@@ -524,6 +567,9 @@ class Dispatcher:
     def _finish(self, item: _Item, kind: str, *, failed: str | None = None) -> None:
         """The message is done with: sent, or failed for good."""
         self._items.pop(item.row_id, None)
+        if item.row_id in self._channel_posts:
+            self._channel_posts.discard(item.row_id)
+            self._progressed()
         self._count(kind)
         if failed is None:
             self.sent += 1
@@ -600,6 +646,8 @@ class Dispatcher:
             return 0
         for _, row_id, _ in chat.heap:
             self._items.pop(row_id, None)
+            self._channel_posts.discard(row_id)
+        self._progressed()
         return len(chat.heap)
 
     async def _migrated(self, item: _Item, new_id: int) -> None:
@@ -620,6 +668,7 @@ class Dispatcher:
             else:
                 # The new chat had this message queued already: that copy goes instead.
                 self._items.pop(queued.row_id, None)
+                self._channel_posts.discard(queued.row_id)
 
     # -- writing ------------------------------------------------------------------------
 

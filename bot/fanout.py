@@ -1,6 +1,7 @@
-"""Queues the direct messages of new alert events in the background (storage/fanout.py).
+"""Queues the direct messages of new alert events (storage/fanout.py) and the notices of
+outage changes (storage/outage_fanout.py) in the background.
 
-Woken after every poll that found events; it also looks once a second, which is how events
+Woken after every poll that found changes; it also looks once a second, which is how changes
 left behind by a crash or a failed run are finished.
 """
 
@@ -10,19 +11,20 @@ import asyncio
 import contextlib
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import fanout, outbox
+from storage import fanout, outage_fanout
 
 log = logging.getLogger("alertbot.fanout")
 
 LOOK_INTERVAL = 1.0  # seconds between two looks when nobody woke it
-# Channels are served first: the direct messages are queued once the channel posts are out
-# (queueing 100,000 rows keeps the database and the event loop busy for a second or two), or
-# after this long whatever happened (a channel may be held back by its own limit).
+# Channels are served first: the direct messages are queued once the dispatcher says the
+# channel posts are out (queueing 100,000 rows keeps the database and the event loop busy for
+# a second or two), or after this long whatever happened (a channel may be held back by its
+# own limit).
 CHANNELS_HEAD_START = 1.0
 
 
@@ -35,12 +37,16 @@ class FanOut:
         on_rows: Callable[[], None],
         chunk: int = fanout.CHUNK,
         head_start: float = CHANNELS_HEAD_START,
+        channels_out: Callable[[float], Awaitable[bool]] | None = None,
     ) -> None:
+        """``channels_out(timeout)`` returns once the channel posts due now are sent (the
+        dispatcher's ``channel_posts_out``); without it the direct messages do not wait."""
         self._sessions = sessions
         self._clock = clock
         self._on_rows = on_rows
         self._chunk = chunk
         self._head_start = head_start
+        self._channels_out = channels_out
         self._wake = asyncio.Event()
         self._stopping = False
         self._task: asyncio.Task[None] | None = None
@@ -76,6 +82,11 @@ class FanOut:
                 stopping=lambda: self._stopping,
                 before=self._let_channels_go_first,
             )
+            # The notices of outage changes (storage/outage_fanout.py): a few rows each.
+            notices = await outage_fanout.run(self._sessions)
+            if notices:
+                self._on_rows()
+            rows += notices
         if rows:
             log.info(
                 "fanout_queued",
@@ -84,12 +95,8 @@ class FanOut:
         return rows
 
     async def _let_channels_go_first(self) -> None:
-        deadline = time.monotonic() + self._head_start
-        while time.monotonic() < deadline and not self._stopping:
-            async with self._sessions() as session:
-                if not await outbox.channel_posts_unsent(session, self._clock()):
-                    return
-            await asyncio.sleep(0.02)
+        if self._channels_out is not None and not self._stopping:
+            await self._channels_out(self._head_start)
 
     async def _loop(self) -> None:
         while not self._stopping:

@@ -1,7 +1,11 @@
-"""The feeds the bot polls: from the config file and added by admins in the chat.
+"""The feeds the bot polls, of every kind: from the config file and added by admins in the
+chat.
 
 Every change (add, remove, pause, resume) takes effect at once: the poll job is added to or
-removed from the JobQueue; nothing waits for a restart.
+removed from the JobQueue; nothing waits for a restart. Each feed has one ``FeedPoller``
+(bot/poller.py) with its kind's intake: alerts (bot/alert_intake.py) or outages
+(bot/outage_intake.py). A poll that committed changes calls ``on_changes``: the bot wakes the
+fan-out, which queues their messages (bot/app.py).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ import random
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import httpx
 from pydantic import ValidationError
@@ -18,8 +23,10 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes, JobQueue
 
+from bot.alert_intake import AlertIntake
 from bot.config import Config, FeedConfig
-from bot.poller import FeedPoller, PollOutcome, PollTarget
+from bot.outage_intake import OutageIntake
+from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from feeds.budgets import over_budget
 from feeds.kinds import KINDS
@@ -101,11 +108,13 @@ class FeedManager:
         client: httpx.AsyncClient,
         clock: Callable[[], datetime],
         env: Mapping[str, str],
-        on_events: Callable[[], None],
+        on_changes: Callable[[], None],
+        after_commit: Callable[[str], None] = lambda _kind: None,
         chat_client: httpx.AsyncClient | None = None,
         resolver: Resolver = system_resolver,
     ) -> None:
         self._config = config
+        self._after_commit = after_commit
         self._sessions = sessions
         self._client = client
         # Feeds added in the chat: through the address guard (the same client if private
@@ -115,9 +124,9 @@ class FeedManager:
         self._clients: dict[str, httpx.AsyncClient] = {}  # feed name -> the client it uses
         self._clock = clock
         self._env = env
-        self._on_events = on_events
+        self._on_changes = on_changes
         self._job_queue: JobQueue | None = None  # type: ignore[type-arg]
-        self.pollers: dict[str, FeedPoller] = {}
+        self.pollers: dict[str, FeedPoller[Any, Any]] = {}
         # Feeds already logged as skipped or stripped of their token: logged once per process.
         self._logged: set[tuple[str, str]] = set()
 
@@ -160,10 +169,13 @@ class FeedManager:
     def _client_for(self, feed: Feed) -> httpx.AsyncClient:
         return self._client if feed.origin == "config" else self._chat_client
 
-    def _poller(self, feed: Feed) -> FeedPoller | None:
+    def _poller(self, feed: Feed) -> FeedPoller[Any, Any] | None:
+        intake: AlertIntake | OutageIntake
         if feed.kind in OUTAGE_KINDS:
-            return None  # polled by bot.outage_service
-        if feed.kind not in KINDS:
+            intake = OutageIntake()
+        elif feed.kind in KINDS:
+            intake = AlertIntake()
+        else:
             self._log_once("feed_kind_unknown", feed.name, kind=feed.kind)
             return None
         try:
@@ -175,9 +187,11 @@ class FeedManager:
             self._log_once("feed_invalid_skipped", feed.name, field=field, problem=problem)
             return None
         timeout = min(10.0, feed.interval * 0.8)
+        region_id = None
         for configured in self._config.feeds:
             if configured.name == feed.name:
                 timeout = configured.poll_timeout
+                region_id = configured.region
         target = PollTarget(
             feed_id=feed.id,
             name=feed.name,
@@ -186,39 +200,30 @@ class FeedManager:
             interval=feed.interval,
             timeout=timeout,
             token=self._token(feed),
+            region_id=region_id,
         )
         self._clients[feed.name] = self._client_for(feed)
         return FeedPoller(
             target,
+            intake,
             client=self._clients[feed.name],
             sessions=self._sessions,
             clock=self._clock,
-            on_events=lambda _events: self._on_events(),
+            on_changes=lambda _changes: self._on_changes(),
+            after_commit=self._after_commit,
         )
 
-    def _schedule(self, poller: FeedPoller) -> None:
+    @staticmethod
+    def _job_id(poller: FeedPoller[Any, Any]) -> str:
+        prefix = "outage_poll" if poller.target.kind in OUTAGE_KINDS else "poll"
+        return f"{prefix}:{poller.target.name}"
+
+    def _schedule(self, poller: FeedPoller[Any, Any]) -> None:
         if self._job_queue is None:
             return
-        name = poller.target.name
-        interval = poller.target.interval
-
-        async def _tick(_context: ContextTypes.DEFAULT_TYPE) -> None:
-            await poller.poll()
-
-        self._job_queue.run_repeating(
-            _tick,
-            interval=interval,
-            # Staggered so several feeds do not all fire in the same instant.
-            first=random.uniform(0.1, min(2.0, interval)),
-            name=f"poll:{name}",
-            job_kwargs={
-                "id": f"poll:{name}",
-                "replace_existing": True,
-                "max_instances": 1,
-                "coalesce": True,
-                "misfire_grace_time": max(1, int(interval)),
-            },
-        )
+        # Outage sources are many and slow to change: their first polls are spread wider.
+        first = (0.5, 5.0) if poller.target.kind in OUTAGE_KINDS else (0.1, 2.0)
+        schedule_poll(self._job_queue, poller, self._job_id(poller), first=first)
 
     def schedule_region_sync(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
         """Learn the full region tree from the first ukrainealarm-like feed, daily."""
@@ -254,14 +259,15 @@ class FeedManager:
             return
 
     def _unschedule(self, name: str) -> None:
-        if self._job_queue is None:
+        poller = self.pollers.get(name)
+        if self._job_queue is None or poller is None:
             return
-        for job in self._job_queue.get_jobs_by_name(f"poll:{name}"):
+        for job in self._job_queue.get_jobs_by_name(self._job_id(poller)):
             job.schedule_removal()
 
     # --- polling ---------------------------------------------------------------------
 
-    async def poll_now(self, name: str) -> PollOutcome:
+    async def poll_now(self, name: str) -> PollOutcome[Any]:
         return await self.pollers[name].poll(force=True)
 
     # --- admin operations ------------------------------------------------------------
@@ -398,4 +404,4 @@ class FeedManager:
             )
         except FeedError as exc:
             raise FeedCommandError("feed.test_failed", error=str(exc)) from None
-        return result.observations or []
+        return result.parsed or []

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from typing import Any
 
 from bot.i18n import t
+from bot.outbox_render import register_notice_kind
 from bot.render import kyiv_time, region_name, truce_note
 from feeds.outages.model import SlotState
 from feeds.outages.timeline import KYIV, SLOT, day_start, hours, intervals, wall_label
+from storage.outage_fanout import KIND, read_event, read_schedule, read_truce
 from storage.outages import EventChange, ScheduleChange, StoredSchedule
 from storage.truces import TruceView
 
@@ -222,3 +225,61 @@ def news_message(
         lines.append(t(lang, "outage.cap_severity", severity=severity))
     lines += [part for part in (area, summary_text, link) if part]
     return "\n".join(lines)[:4000]
+
+
+def _part_text(part: Mapping[str, Any], lang: str) -> str:
+    kind = part["type"]
+    if kind == "schedule":
+        changes = [read_schedule(c) for c in part["changes"]]
+        return schedule_message(changes, date.fromisoformat(part["today"]), lang)
+    if kind == "event":
+        return event_message(
+            [read_event(c) for c in part["changes"]],
+            [read_truce(truce) for truce in part["truces"]],
+            datetime.fromisoformat(part["now"]),
+            lang,
+        )
+    if kind == "news":
+        text = "\n\n".join(
+            news_message(
+                item["title"],
+                item["summary"],
+                item["link"],
+                lang,
+                cap=part["cap"],
+                msg_type=item["msg_type"],
+                severity=item["severity"],
+                area=item["area"],
+            )
+            for item in part["items"]
+        )
+        return text[:4000]
+    if kind == "reminder":
+        return reminder_message(
+            part["region_id"],
+            part["group"],
+            datetime.fromisoformat(part["start"]),
+            datetime.fromisoformat(part["end"]),
+            part["minutes"],
+            lang,
+        )
+    if kind == "back":
+        following = part["next"]
+        return back_message(
+            part["region_id"],
+            part["group"],
+            datetime.fromisoformat(part["at"]),
+            None
+            if following is None
+            else (datetime.fromisoformat(following[0]), datetime.fromisoformat(following[1])),
+            lang,
+        )
+    raise ValueError(f"unknown outage notice part {kind!r}")
+
+
+def render_notice(payload: Mapping[str, Any], lang: str) -> str:
+    """An outage notice (storage/outage_fanout.py) in the reader's language, when it is sent."""
+    return "\n\n".join(_part_text(part, lang) for part in payload["parts"])
+
+
+register_notice_kind(KIND, render_notice)

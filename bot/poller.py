@@ -1,30 +1,36 @@
-"""Polls one feed: fetch, parse, merge into region state, and wake the dispatcher on news."""
+"""Polls one feed, of any kind: read it, store what it says in one transaction with the feed's
+health, and hand on what changed; back off while it fails.
+
+The kind-specific part is the :class:`Intake` passed in: how to read the source (a
+``feeds.source`` reader) and what to make of its answer in the poll's transaction. Alert feeds
+produce observations merged into events (bot/alert_intake.py); outage feeds produce schedules,
+emergency outages and news (bot/outage_intake.py). Either way the messages a change causes are
+queued later by the fan-out from a marker written in that same transaction, so a crash
+between the commit and the queueing loses nothing.
+"""
 
 from __future__ import annotations
 
 import logging
+import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any, Generic, Protocol, TypeVar
 
 import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from telegram.ext import ContextTypes, JobQueue
 
 from bot.feed_health import FeedHealth
-from feeds import regions
 from feeds.fetch import FeedHTTPError
-from feeds.kinds import KINDS
-from feeds.model import FeedError, Observation
-from feeds.source import CacheState, ReadRequest
-from storage import alerts as alert_store
+from feeds.model import FeedError
+from feeds.source import CacheState, ReadRequest, SourceReader
 from storage import feeds as feed_store
-from storage import places
-from storage.models import AlertEvent
 
-log = logging.getLogger("alertbot.poller")
-
-MAX_BACKOFF_SECONDS = 60.0
+P = TypeVar("P")  # what a source's answer parses into
+C = TypeVar("C")  # what a poll changed
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,61 +42,84 @@ class PollTarget:
     interval: float
     timeout: float
     token: str | None = field(default=None, repr=False)
+    region_id: str | None = None  # outage feeds: the region a feed serves, if configured
 
 
 @dataclass(slots=True)
-class PollOutcome:
+class PollOutcome(Generic[C]):
     ok: bool
     changed: bool = False
-    events: list[AlertEvent] = field(default_factory=list)
+    changes: C | None = None
     error: str | None = None
     skipped: bool = False
 
 
-class FeedPoller:
-    """State that must survive between polls of one feed: outage flag and back-off."""
+class Intake(Protocol[P, C]):
+    """The kind-specific part of a poll. One instance per feed: it may keep state between
+    polls (it is told when a poll's transaction committed)."""
+
+    label: str  # "alert" or "outage": logs and the after-commit seam
+    log: logging.Logger
+    max_backoff: float
+
+    def reader(self, target: PollTarget, now: datetime) -> SourceReader[P]: ...
+
+    async def store(
+        self, session: AsyncSession, target: PollTarget, parsed: P | None, now: datetime
+    ) -> C:
+        """In the poll's transaction: store the answer (None: the source said "unchanged"),
+        with the marker of the messages its changes cause."""
+
+    def committed(self, target: PollTarget, changes: C) -> bool:
+        """After the commit; True if ``changes`` have messages to queue."""
+
+
+class FeedPoller(Generic[P, C]):
+    """State that must survive between polls of one feed: health, back-off, validators."""
 
     def __init__(
         self,
         target: PollTarget,
+        intake: Intake[P, C],
         *,
         client: httpx.AsyncClient,
         sessions: async_sessionmaker[AsyncSession],
         clock: Callable[[], datetime],
-        on_events: Callable[[list[AlertEvent]], None],
+        on_changes: Callable[[C], None],
         monotonic: Callable[[], float] = time.monotonic,
+        after_commit: Callable[[str], None] = lambda _kind: None,
     ) -> None:
         self.target = target
+        self.intake = intake
         self._client = client
         self._sessions = sessions
         self._clock = clock
-        self._on_events = on_events
+        self._on_changes = on_changes
+        self._after_commit = after_commit
         self._health = FeedHealth(
             name=target.name,
             feed_id=target.feed_id,
             interval=target.interval,
-            max_backoff=MAX_BACKOFF_SECONDS,
+            max_backoff=intake.max_backoff,
             sessions=sessions,
             clock=clock,
             monotonic=monotonic,
-            log=log,
+            log=intake.log,
         )
-        self._watchers: alert_store.Healthy | None = None
-        self._reported: alert_store.Reported | None = None
         # The validators this poller last committed; read from the database once. Nothing
         # else changes them while it lives (pausing a feed clears them and drops its poller).
         self._cache: CacheState | None = None
 
-    async def poll(self, *, force: bool = False) -> PollOutcome:
+    async def poll(self, *, force: bool = False) -> PollOutcome[C]:
         if not force and not self._health.due():
             return PollOutcome(ok=False, skipped=True, error="backing off")
-        kind = KINDS[self.target.kind]
         cache = self._cache
         if cache is None:
             async with self._sessions() as session:
                 cache = await feed_store.cache_of(session, self.target.feed_id)
+        read = self.intake.reader(self.target, self._clock())
         try:
-            result = await kind.read(
+            result = await read(
                 ReadRequest(
                     client=self._client,
                     url=self.target.url,
@@ -105,56 +134,43 @@ class FeedPoller:
             return PollOutcome(ok=False, error=str(exc))
 
         now = self._clock()
-        touched: set[alert_store.Key] = set()
-        report = self._reported
         async with self._sessions() as session, session.begin():
-            if result.observations is not None:
-                recorded = await alert_store.record_observations(
-                    session, self.target.feed_id, result.observations, previous=self._reported
-                )
-                touched, report = recorded.touched, recorded.report
-                await self._learn_places(session, result.observations, now)
+            # First: the merge counts only the reports of feeds that answer (this one does).
             await feed_store.record_success(session, self.target.feed_id, now, result.cache)
-            watchers = await alert_store.healthy_feeds(session, now)
-            # Another feed went stale or came back (its report no longer, or again, counts):
-            # every region is looked at, even on an unchanged answer.
-            events = await alert_store.reconcile(
-                session,
-                source=self.target.name,
-                now=now,
-                only=None if watchers != self._watchers else touched,
-                healthy=watchers,
-            )
+            changes = await self.intake.store(session, self.target, result.parsed, now)
         # Only once committed: the next poll diffs against what is really stored.
-        self._watchers = watchers
-        self._reported = report
         self._cache = result.cache
         self._health.recovered()
-        for event in events:
-            log.info(
-                "alert_%s",
-                event.transition,
-                extra={
-                    "feed": self.target.name,
-                    "region_id": event.region_id,
-                    "kind": event.kind,
-                    "event_id": event.id,
-                },
-            )
-        if events:
-            self._on_events(events)
-        return PollOutcome(ok=True, changed=result.observations is not None, events=events)
+        if self.intake.committed(self.target, changes):
+            self._after_commit(self.intake.label)
+            self._on_changes(changes)
+        return PollOutcome(ok=True, changed=result.parsed is not None, changes=changes)
 
-    async def _learn_places(
-        self, session: AsyncSession, observations: list[Observation], now: datetime
-    ) -> None:
-        # A hromada the registry has never heard of becomes subscribable once a source names it.
-        learned = [
-            regions.learned_from(o.region_id, o.region_title, o.place_level, o.parent_id)
-            for o in observations
-            if regions.get(o.region_id) is None and o.region_title != o.region_id
-        ]
-        if learned:
-            added = await places.remember(session, learned, source=self.target.name, now=now)
-            if added:
-                log.info("places_learned", extra={"feed": self.target.name, "count": added})
+
+def schedule_poll(
+    job_queue: JobQueue[Any],
+    poller: FeedPoller[Any, Any],
+    job_id: str,
+    *,
+    first: tuple[float, float],
+) -> None:
+    """A repeating job for ``poller``; the first poll at a random moment of ``first`` (seconds
+    from now), so several feeds do not all fire in the same instant."""
+    interval = poller.target.interval
+
+    async def _poll(_context: ContextTypes.DEFAULT_TYPE) -> None:
+        await poller.poll()
+
+    job_queue.run_repeating(
+        _poll,
+        interval=interval,
+        first=random.uniform(first[0], min(first[1], interval)),
+        name=job_id,
+        job_kwargs={
+            "id": job_id,
+            "replace_existing": True,
+            "max_instances": 1,
+            "coalesce": True,
+            "misfire_grace_time": max(1, int(interval)),
+        },
+    )

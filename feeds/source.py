@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Generic, TypeVar
 
 import httpx
 
@@ -21,11 +22,15 @@ class CacheState:
     marker: str | None = None  # a kind's own change marker, e.g. ukrainealarm's lastActionIndex
 
 
-@dataclass(frozen=True, slots=True)
-class ReadResult:
-    """``observations`` is None when the source says nothing changed since ``cache``."""
+T = TypeVar("T")
 
-    observations: list[Observation] | None
+
+@dataclass(frozen=True, slots=True)
+class ReadResult(Generic[T]):
+    """What a source said: ``parsed`` (an alert feed's observations, an outage feed's report)
+    is None when the source says nothing changed since ``cache``."""
+
+    parsed: T | None
     cache: CacheState
 
 
@@ -39,16 +44,18 @@ class ReadRequest:
     max_bytes: int = DEFAULT_MAX_BYTES
 
 
-Reader = Callable[[ReadRequest], Awaitable[ReadResult]]
+SourceReader = Callable[[ReadRequest], Awaitable[ReadResult[T]]]
+# An alert feed's reader (feeds/kinds.py).
+Reader = SourceReader[list[Observation]]
 
 
 def conditional_reader(
-    parse: Callable[[bytes], list[Observation]],
+    parse: Callable[[bytes], T],
     headers: Callable[[str | None], dict[str, str]],
-) -> Reader:
+) -> SourceReader[T]:
     """One GET with If-None-Match/If-Modified-Since; a 304 means unchanged."""
 
-    async def read(request: ReadRequest) -> ReadResult:
+    async def read(request: ReadRequest) -> ReadResult[T]:
         result = await fetch(
             request.client,
             request.url,

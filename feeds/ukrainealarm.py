@@ -292,7 +292,7 @@ def status_first_reader(headers: Callable[[str | None], dict[str, str]]) -> Read
     time. Both requests share the poll's time limit.
     """
 
-    async def read(request: ReadRequest) -> ReadResult:
+    async def read(request: ReadRequest) -> ReadResult[list[Observation]]:
         status_url, alerts_url = endpoints(request.url)
         request_headers = headers(request.token)
         deadline = asyncio.get_running_loop().time() + request.timeout

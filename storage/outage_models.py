@@ -134,3 +134,22 @@ class OutageNotice(Base):
     kind: Mapped[str] = mapped_column(String(8), primary_key=True)  # remind | back
     at: Mapped[datetime] = mapped_column(UTCDateTime(), primary_key=True)
     sent_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutageFanout(Base):
+    """The changes one outage poll found, whose notices are still to be queued
+    (storage/outage_fanout.py).
+
+    Written in the transaction that stores the changes, deleted in the one that queues their
+    notices: as ``storage.models.Fanout`` does for alerts, a crash in between leaves this row
+    behind and the next run queues the notices (the feed, polled again, shows no change).
+    """
+
+    __tablename__ = "outage_fanouts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source: Mapped[str] = mapped_column(String(64))
+    feed_kind: Mapped[str] = mapped_column(String(32))
+    region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    changes: Mapped[str] = mapped_column(Text)  # JSON, see storage/outage_fanout.py
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -122,12 +122,12 @@ async def test_the_kind_reads_with_the_bearer_token_and_if_modified_since(
     async with httpx.AsyncClient() as client:
         request = ReadRequest(client, feed_server.url(IOT_PATH), "tok", CacheState(), 5.0)
         first = await kind.read(request)
-        assert first.observations is not None
-        assert {o.region_id for o in first.observations} == {"29", "16"}
+        assert first.parsed is not None
+        assert {o.region_id for o in first.parsed} == {"29", "16"}
         second = await kind.read(
             ReadRequest(client, feed_server.url(IOT_PATH), "tok", first.cache, 5.0)
         )
-    assert second.observations is None  # 304: unchanged, the stored state stands
+    assert second.parsed is None  # 304: unchanged, the stored state stands
     _, headers = feed_server.requests[-1]
     assert headers["Authorization"] == "Bearer tok"
     assert headers["If-Modified-Since"] == modified

@@ -106,3 +106,43 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     assert sorted(int(m.chat_id) for m in alerts(bot_api, "🟢")) == [GROUP, 1, 2]
+
+
+async def _linked_channel_and_subscribers(
+    start_bot: BotFactory, bot_api: FakeBotApi, clock: Clock
+) -> Any:
+    bot = await start_bot()
+    bot_api.set_chat(CHANNEL, type="channel", username="lviv_alerts", title="Тривоги Львова")
+    bot_api.set_member(CHANNEL, "administrator")
+    assert "✅" in await admin(bot_api, "/channel_link Lviv @lviv_alerts")
+    await add_subscribers(bot, range(1, 11), clock, region_id="27")
+    return bot
+
+
+async def test_the_dispatcher_tells_the_fan_out_when_the_channel_posts_are_out(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    """The direct messages of a broadcast wait for the channel posts: the dispatcher says when
+    they are out (a wake-up, not a question to the database every few milliseconds)."""
+    bot = await _linked_channel_and_subscribers(start_bot, bot_api, clock)
+    serve(feed_server, clock, lviv_alert())
+    await bot.poll_now("alerts-in-ua")
+    assert await bot.dispatcher.channel_posts_out(30.0)
+    [post] = [m for m in bot_api.sent if m.chat_id == CHANNEL]
+    assert post.text is not None and post.text.startswith("🔴 Повітряна тривога: Львівська")
+    await settle(bot)
+    assert sorted(m.chat_id for m in alerts(bot_api)) == [CHANNEL, *range(1, 11)]
+
+
+async def test_a_channel_held_back_by_its_limit_delays_the_direct_messages_at_most_a_moment(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await _linked_channel_and_subscribers(start_bot, bot_api, clock)
+    before = len(bot_api.sent)
+    bot_api.fail_next(CHANNEL, "retry_after", retry_after=60)
+    serve(feed_server, clock, lviv_alert())
+    await bot.poll_now("alerts-in-ua")
+    assert not await bot.dispatcher.channel_posts_out(0.3), "the channel's post is not out"
+    # The fan-out waits no longer than its head start: every subscriber hears the alert.
+    await bot_api.wait_for_sent(before + 10, timeout=15)
+    assert sorted(m.chat_id for m in bot_api.sent[before:]) == list(range(1, 11))

@@ -13,13 +13,13 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
 
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer
 from storage import migrate
 from storage.db import create_engine
-from storage.models import Chat, Subscription
+from storage.models import Chat, Outbox, Subscription
 from tests.conftest import FEED_PATH, Clock
 from tests.payloads import answer, lviv_alert
 
@@ -62,6 +62,26 @@ def _alerts(api: FakeBotApi) -> Counter[int]:
 async def _until(api: FakeBotApi, count: int, timeout: float = 30.0) -> None:
     # The bot sends nothing but the alert here, so every sent message counts.
     await api.wait_for_sent(count, timeout=timeout)
+
+
+async def _until_outbox_empty(url: str, timeout: float = 30.0) -> None:
+    engine = create_engine(url)
+    try:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            async with engine.connect() as connection:
+                left = await connection.scalar(
+                    select(func.count())
+                    .select_from(Outbox)
+                    .where(Outbox.status.in_(("pending", "inflight")))
+                )
+            if not left:
+                return
+            assert loop.time() < deadline, f"{left} messages never sent"
+            await asyncio.sleep(0.1)
+    finally:
+        await engine.dispose()
 
 
 async def test_sigkill_and_sigterm_mid_broadcast_every_chat_once(
@@ -129,7 +149,8 @@ interval = 2
     third = await run()
     try:
         await _until(bot_api, CHATS + sum(n - 1 for n in at_term.values()))
-        await asyncio.sleep(0.5)  # anything sent twice would show up now
+        # Nothing left to send: anything sent twice has shown up by now.
+        await _until_outbox_empty(url)
     finally:
         third.send_signal(signal.SIGTERM)
         await asyncio.wait_for(third.communicate(), 20)

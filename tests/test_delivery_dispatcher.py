@@ -26,7 +26,7 @@ async def broadcast(bot: object, feed_server: FakeFeedServer, clock: Clock) -> N
     assert isinstance(bot, AlertBot)
     serve(feed_server, clock, lviv_alert())
     outcome = await bot.poll_now("alerts-in-ua")
-    assert outcome.ok and outcome.events
+    assert outcome.ok and outcome.changes
 
 
 async def test_broadcast_is_paced_to_the_budget_with_sends_in_flight(

@@ -185,7 +185,7 @@ async def test_alert_recorded_just_before_a_crash_reaches_subscribers_after_rest
     await bot.fanout.stop()
     serve(feed_server, clock, lviv_alert())
     outcome = await bot.poll_now("alerts-in-ua")
-    assert outcome.events
+    assert outcome.changes
     await bot.stop()
     assert len(bot_api.messages_to(RESIDENT)) == 1, "only the reply to /subscribe so far"
 

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
+from bot.alert_intake import AlertIntake
 from bot.fakes.bot_api import FakeBotApi
 from bot.fakes.feed_server import FakeFeedServer, Reply
 from bot.poller import FeedPoller, PollTarget
@@ -80,10 +81,11 @@ async def test_fault_fails_cleanly_keeps_state_and_spares_other_feeds(
         feed_id = bot.feeds.pollers["a"].target.feed_id
         poller = FeedPoller(
             PollTarget(feed_id, "a", "alerts_in_ua", url, interval, timeout=1.0, token="t"),
+            AlertIntake(),
             client=client,
             sessions=bot.sessions,
             clock=clock,
-            on_events=lambda _e: None,
+            on_changes=lambda _e: None,
             monotonic=monotonic,
         )
         outcomes = []
@@ -129,10 +131,11 @@ async def test_backoff_grows_is_capped_and_honours_a_long_retry_after(
     async with httpx.AsyncClient() as client:
         poller = FeedPoller(
             PollTarget(feed_id, "x", "alerts_in_ua", feed_server.url(A), 2.0, 1.0, "t"),
+            AlertIntake(),
             client=client,
             sessions=bot.sessions,
             clock=clock,
-            on_events=lambda _e: None,
+            on_changes=lambda _e: None,
             monotonic=monotonic,
         )
         waits = [await wait_for_next_poll(poller) for _ in range(10)]

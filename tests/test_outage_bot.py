@@ -493,3 +493,24 @@ async def test_outage_queues_follow_a_group_that_becomes_a_supergroup(
     reply = await command(bot_api, -1005, "/outage")
     assert "не стежите" not in reply and "1.1" in reply, reply
     assert "не стежите" in await command(bot_api, -5, "/outage"), "the old id follows nothing"
+
+
+async def test_pausing_an_outage_feed_stops_its_polls_and_resuming_brings_them_back(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
+) -> None:
+    """As for alert feeds: a paused feed has no poll job at all (not one that skips)."""
+    loe = FeedConfig(name="loe", kind="loe", url=feed_server.url(SCHEDULE_PATH), interval=300)
+    bot = await start_bot(schedule_polls=True, config_updates={"feeds": [loe]})
+    assert bot.application is not None and bot.application.job_queue is not None
+    jobs = bot.application.job_queue
+
+    def polled() -> bool:
+        return bool(jobs.get_jobs_by_name("outage_poll:loe"))
+
+    assert polled()
+    assert "призупинено" in await command(bot_api, ADMIN_ID, "/feed_pause loe", user_id=ADMIN_ID)
+    assert not polled()
+    assert "знову працює" in await command(bot_api, ADMIN_ID, "/feed_resume loe", user_id=ADMIN_ID)
+    assert polled()
+    publish(feed_server)
+    assert await poll(bot), "a resumed feed is read again"

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, inspect, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds.outages import OUTAGE_KINDS, ParseContext
-from feeds.outages.model import DaySchedule, OutageEvent, SlotState
+from feeds.outages.model import Basis, DaySchedule, OutageEvent, SlotState
 from storage import chats, migrate
 from storage import outages as store
 from storage.db import create_engine, session_factory
@@ -190,3 +190,32 @@ async def test_migration_goes_down_and_up_again(database_url: str) -> None:
             assert await store.apply_schedules(session, "loe", lviv(), NOW)
     finally:
         await engine.dispose()
+
+
+async def test_outage_notice_is_queued_from_its_marker_and_read_in_the_language_of_sending(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    from bot.outage_render import schedule_message
+    from bot.outbox_render import Renderer
+    from storage import outage_fanout, outbox
+    from storage.outage_fanout import PollChanges
+    from storage.outages import ScheduleChange
+
+    change = ScheduleChange("27", "1.1", DAY, Basis.FACT, None, "-" * 16 + "+" * 32, "v1")
+    async with sessions() as session, session.begin():
+        await chats.ensure_chat(session, 501, "private", NOW)
+        await store.follow(session, 501, "27", "1.1", NOW)
+        await outage_fanout.mark(session, PollChanges("loe", "loe", "27", [change]), NOW)
+    async with sessions() as session:
+        assert await outage_fanout.pending(session) == 1
+    assert await outage_fanout.run(sessions) == 1
+    assert await outage_fanout.run(sessions) == 0, "the marker went with the queueing"
+    async with sessions() as session, session.begin():
+        assert await outage_fanout.pending(session) == 0
+        # The reader switches to English after the notice was queued, before it is sent.
+        await chats.set_language(session, 501, "en")
+    async with sessions() as session, session.begin():
+        [row] = await outbox.claim(session, NOW, 10)
+        texts = await Renderer("uk").render(session, [row])
+    assert texts[row.id] == schedule_message([change], DAY, "en")
+    assert str(texts[row.id]).startswith("🗓 Outage schedule published")

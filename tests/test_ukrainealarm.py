@@ -270,7 +270,7 @@ def paths(server: FakeFeedServer) -> list[str]:
 
 async def read(
     server: FakeFeedServer, kind: str, cache: CacheState, *, url: str = "", timeout: float = 5.0
-) -> ReadResult:
+) -> ReadResult[list[Observation]]:
     async with httpx.AsyncClient() as client:
         request = ReadRequest(client, url or server.url("/"), "KEY-123", cache, timeout)
         return await KINDS[kind].read(request)
@@ -284,14 +284,14 @@ async def test_the_list_is_fetched_only_when_the_index_moves(
     feed_server.set(ALERTS, sample(KYIV_SAMPLE))
 
     first = await read(feed_server, kind, CacheState())
-    assert first.observations is not None
-    assert [o.region_id for o in first.observations] == ["31"]
+    assert first.parsed is not None
+    assert [o.region_id for o in first.parsed] == ["31"]
     assert first.cache.marker == "1000"
     assert paths(feed_server) == [STATUS, ALERTS]
 
     # Index unchanged: one cheap request, "nothing changed", the stored state stands.
     unchanged = await read(feed_server, kind, first.cache)
-    assert unchanged.observations is None
+    assert unchanged.parsed is None
     assert unchanged.cache == first.cache
     assert paths(feed_server) == [STATUS, ALERTS, STATUS]
 
@@ -299,7 +299,7 @@ async def test_the_list_is_fetched_only_when_the_index_moves(
     feed_server.set(STATUS, status_body(1001))
     feed_server.set(ALERTS, b"[]")
     moved = await read(feed_server, kind, unchanged.cache)
-    assert moved.observations == []
+    assert moved.parsed == []
     assert moved.cache.marker == "1001"
     assert paths(feed_server) == [STATUS, ALERTS, STATUS, STATUS, ALERTS]
 
@@ -328,7 +328,7 @@ async def test_a_304_for_the_list_keeps_the_state_and_moves_the_index(
 
     feed_server.set(STATUS, status_body(6))  # the index moved, the list did not
     second = await read(feed_server, "ukrainealarm", first.cache)
-    assert second.observations is None
+    assert second.parsed is None
     assert second.cache == CacheState(None, modified, "6")
     _, headers = feed_server.requests[-1]
     assert headers["If-Modified-Since"] == modified
@@ -338,7 +338,7 @@ async def test_a_304_for_the_index_means_unchanged(feed_server: FakeFeedServer) 
     feed_server.script(STATUS, Reply(status=304))
     cache = CacheState(None, None, "5")
     result = await read(feed_server, "siren_pp_ua", cache)
-    assert (result.observations, result.cache) == (None, cache)
+    assert (result.parsed, result.cache) == (None, cache)
     assert paths(feed_server) == [STATUS]
 
 
