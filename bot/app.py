@@ -40,6 +40,11 @@ from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
+from bot.web.activity import TimedUpdatesRequest, UpdateActivity
+from bot.web.health import Readiness, health_routes
+from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
+from bot.web.server import WebServer
+from bot.web.webhook import WebhookKeeper, webhook_routes
 from feeds import regions
 from storage import feeds as feed_store
 from storage import migrate, places
@@ -122,6 +127,7 @@ class AlertBot:
         schedule_polls: bool = True,
         dispatcher_rate: float | None = None,  # overrides [delivery] rate_per_second
         env: Mapping[str, str] | None = None,
+        is_leader: Callable[[], bool] | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -138,6 +144,14 @@ class AlertBot:
         self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
         self._stopped = False
+        # --- operations (issue 14): web server, metrics, readiness, webhook -----------------
+        # Without leader election this process is always the one that sends.
+        self.is_leader: Callable[[], bool] = is_leader or (lambda: True)
+        self.stopping = False  # set the moment a stop begins: /healthz and /readyz say 503
+        self.metrics = PrometheusMetrics()  # a registry per bot: tests run several at once
+        self.activity = UpdateActivity()
+        self.web: WebServer | None = None
+        self._webhook: WebhookKeeper | None = None
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
@@ -181,6 +195,10 @@ class AlertBot:
         builder = ApplicationBuilder().token(telegram.token.get_secret_value())
         if telegram.base_url:
             builder = builder.base_url(telegram.base_url)
+        if telegram.webhook_url:  # webhook mode: updates arrive on the [web] listener
+            builder = builder.updater(None)
+        else:  # long polling: each answer to getUpdates is noted for /readyz
+            builder = builder.get_updates_request(TimedUpdatesRequest(self.activity))
         delivery = self.config.delivery
         if self._dispatcher_rate is not None:
             delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
@@ -218,6 +236,7 @@ class AlertBot:
             default_lang=self.config.bot.default_language,
             config=delivery,
             budget=budget,
+            metrics=self.metrics,
         )
         self.feeds = FeedManager(
             self.config,
@@ -226,6 +245,7 @@ class AlertBot:
             clock=self.clock,
             env=self._env,
             on_events=self._on_alert_events,
+            metrics=self.metrics,
         )
         self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
         app.bot_data[FEEDS_KEY] = self.feeds
@@ -247,8 +267,12 @@ class AlertBot:
         except TelegramError as exc:
             log.warning("set_commands_failed", extra={"error": str(exc)})
         await app.start()
-        assert app.updater is not None
-        await app.updater.start_polling(poll_interval=0.0, timeout=10, drop_pending_updates=False)
+        await self._start_web(app, sessions)
+        if self._webhook is None:
+            assert app.updater is not None
+            await app.updater.start_polling(
+                poll_interval=0.0, timeout=10, drop_pending_updates=False
+            )
         self.dispatcher.start()
         self.fanout.start()  # first of all, whatever a crash left half queued
         if self._schedule_polls:
@@ -273,6 +297,57 @@ class AlertBot:
             extra={"feeds": len(self.feeds.pollers), "admins": len(telegram.admins)},
         )
 
+    # --- operations (issue 14) ------------------------------------------------------------
+
+    async def _start_web(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        """The [web] listener (health, readiness, metrics; the webhook in webhook mode)."""
+        web_config, telegram = self.config.web, self.config.telegram
+        if not web_config.listen:
+            return
+        readiness = Readiness(
+            sessions=sessions,
+            clock=self.clock,
+            stopping=lambda: self.stopping,
+            is_leader=self.is_leader,
+            activity=self.activity,
+            max_undelivered_age=web_config.max_undelivered_age,
+        )
+        gauges = ScrapedGauges(
+            self.metrics.registry,
+            sessions=sessions,
+            clock=self.clock,
+            is_leader=self.is_leader,
+            activity=self.activity,
+        )
+        server = WebServer(
+            web_config.host,
+            web_config.port,
+            [health_routes(readiness), metrics_routes(self.metrics, gauges)],
+        )
+        if telegram.webhook_url:
+            secret = telegram.secret_token.get_secret_value()
+            server.add(
+                webhook_routes(
+                    telegram.webhook_path,
+                    secret,
+                    update_queue=app.update_queue,
+                    bot=app.bot,
+                    activity=self.activity,
+                    stopping=lambda: self.stopping,
+                )
+            )
+            self._webhook = WebhookKeeper(app.bot, telegram.webhook_url, secret, self.activity)
+        await server.start()
+        self.web = server
+        if self._webhook is not None:
+            self._webhook.start()  # after the listener is up: deliveries may follow at once
+
+    # --- end of operations --------------------------------------------------------------
+
     def _wake_dispatcher(self) -> None:
         if self.dispatcher is not None:
             self.dispatcher.wake()
@@ -292,6 +367,9 @@ class AlertBot:
         if self._stopped:
             return
         self._stopped = True
+        self.stopping = True  # readiness fails from this instant (issue 14)
+        if self._webhook is not None:
+            await self._webhook.stop()
         app = self.application
         if app is not None:
             if app.updater is not None and app.updater.running:
@@ -306,6 +384,8 @@ class AlertBot:
             await app.shutdown()
         if self._http is not None:
             await self._http.aclose()
+        if self.web is not None:  # last: /readyz answers 503 for as long as the stop takes
+            await self.web.stop()
         if self.engine is not None:
             await self.engine.dispose()
         log.info("bot_stopped")

@@ -25,6 +25,7 @@ def _config_path(args: argparse.Namespace) -> str:
 def _secrets(config: Config) -> list[str]:
     secrets = [config.telegram.token.get_secret_value()]
     secrets += [f.token.get_secret_value() for f in config.feeds if f.token]
+    secrets.append(config.telegram.secret_token.get_secret_value())  # webhook (issue 14)
     return [s for s in secrets if s]
 
 

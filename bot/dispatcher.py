@@ -46,10 +46,12 @@ from telegram.error import (
 
 from bot.aiohttp_request import AiohttpRequest, DeliveryBot
 from bot.config import DeliveryConfig
+from bot.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from bot.outbox_render import Renderer
 from bot.pacing import Budget, ChatPace
 from storage import chats as chat_store
 from storage import delivery_stats
+from storage import ops as ops_store
 from storage import outbox as outbox_store
 
 log = logging.getLogger("alertbot.dispatcher")
@@ -94,15 +96,26 @@ def paid_concurrency(config: DeliveryConfig) -> int:
 
 
 class _Item:
-    __slots__ = ("chat_id", "failures", "paid", "priority", "row_id", "text")
+    __slots__ = ("channel", "chat_id", "detected", "failures", "paid", "priority", "row_id", "text")
 
-    def __init__(self, row_id: int, chat_id: int, priority: int, text: str, paid: bool) -> None:
+    def __init__(
+        self,
+        row_id: int,
+        chat_id: int,
+        priority: int,
+        text: str,
+        paid: bool,
+        detected: datetime | None = None,  # metrics: when its alert was detected
+        channel: bool = False,
+    ) -> None:
         self.row_id = row_id
         self.chat_id = chat_id
         self.priority = priority
         self.text = text
         self.paid = paid
         self.failures = 0  # network failures that count against this message
+        self.detected = detected
+        self.channel = channel
 
 
 class _Chat:
@@ -144,8 +157,10 @@ class Dispatcher:
         rate_per_second: float | None = None,
         budget: Budget | None = None,
         idle_interval: float = 1.0,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         config = config or DeliveryConfig()
+        self._metrics = metrics
         if rate_per_second is not None:
             config = config.model_copy(update={"rate_per_second": rate_per_second})
         self.config = config
@@ -326,6 +341,10 @@ class Dispatcher:
                 rows = await outbox_store.claim(session, self._clock(), limit)
             try:
                 texts = await self._renderer.render(session, rows) if rows else {}
+                # metrics: detection times of the alerts, for the delivery latency
+                detected = await ops_store.detected_at(
+                    session, {r.event_id for r in rows if r.event_id is not None}
+                )
             except Exception:
                 # Claimed but not held here: give them back, or they would wait for a restart.
                 ids = [row.id for row in rows]
@@ -345,7 +364,17 @@ class Dispatcher:
                 self._submit(self._fail_op(row.id, error))
                 continue
             on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
-            self._add(_Item(row.id, row.chat_id, row.priority, text, on_paid))
+            self._add(
+                _Item(
+                    row.id,
+                    row.chat_id,
+                    row.priority,
+                    text,
+                    on_paid,
+                    detected.get(row.event_id) if row.event_id is not None else None,
+                    row.chat_kind == "channel",
+                )
+            )
         log.debug("outbox_claimed", extra={"rows": len(rows)})
         return len(rows)
 
@@ -523,6 +552,9 @@ class Dispatcher:
             self.sent += 1
             self._sent_ids.append(item.row_id)
             self._write_signal.set()
+            if item.detected is not None:  # metrics: detection to Telegram's acceptance
+                seconds = (self._clock() - item.detected).total_seconds()
+                self._metrics.alert_delivered(CHANNEL if item.channel else DIRECT, seconds)
         else:
             self._submit(self._fail_op(item.row_id, failed))
         chat = self._chats.get(item.chat_id)
@@ -625,6 +657,7 @@ class Dispatcher:
         return op
 
     def _count(self, kind: str) -> None:
+        self._metrics.send(kind)  # metrics: every send outcome passes here
         self.counts[kind] += 1
         self._counts[(delivery_stats.minute_of(self._clock()), kind)] += 1
 

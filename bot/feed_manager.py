@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -18,6 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes, JobQueue
 
 from bot.config import Config
+from bot.metrics import NO_METRICS, Metrics
 from bot.poller import FeedPoller, PollOutcome, PollTarget
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from feeds.budgets import over_budget
@@ -26,7 +28,7 @@ from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
 from feeds.urlcheck import UnsafeURL, check_public, check_scheme
-from storage.models import Feed, FeedObservation
+from storage.models import AlertEvent, Feed, FeedObservation
 
 log = logging.getLogger("alertbot.feeds")
 
@@ -81,7 +83,9 @@ class FeedManager:
         clock: Callable[[], datetime],
         env: Mapping[str, str],
         on_events: Callable[[], None],
+        metrics: Metrics = NO_METRICS,
     ) -> None:
+        self._metrics = metrics
         self._config = config
         self._sessions = sessions
         self._client = client
@@ -139,8 +143,23 @@ class FeedManager:
             client=self._client,
             sessions=self._sessions,
             clock=self._clock,
-            on_events=lambda _events: self._on_events(),
+            on_events=self._events_recorded,
         )
+
+    def _events_recorded(self, events: list[AlertEvent]) -> None:
+        for event in events:  # metrics: alert events by kind and transition
+            self._metrics.alert_event(event.kind, event.transition)
+        self._on_events()
+
+    async def _poll(self, poller: FeedPoller, *, force: bool = False) -> PollOutcome:
+        """One poll, timed and counted for the metrics (a skipped tick is not a poll)."""
+        started = time.monotonic()
+        outcome = await poller.poll(force=force)
+        if not outcome.skipped:  # metrics: polls by feed and outcome, and their duration
+            self._metrics.poll(
+                poller.target.name, "ok" if outcome.ok else "error", time.monotonic() - started
+            )
+        return outcome
 
     def _schedule(self, poller: FeedPoller) -> None:
         if self._job_queue is None:
@@ -149,7 +168,7 @@ class FeedManager:
         interval = poller.target.interval
 
         async def _tick(_context: ContextTypes.DEFAULT_TYPE) -> None:
-            await poller.poll()
+            await self._poll(poller)
 
         self._job_queue.run_repeating(
             _tick,
@@ -204,7 +223,7 @@ class FeedManager:
     # --- polling ---------------------------------------------------------------------
 
     async def poll_now(self, name: str) -> PollOutcome:
-        return await self.pollers[name].poll(force=True)
+        return await self._poll(self.pollers[name], force=True)
 
     # --- admin operations ------------------------------------------------------------
 
