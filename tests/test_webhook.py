@@ -14,6 +14,7 @@ import pytest
 from pydantic import SecretStr
 
 from bot.app import AlertBot
+from bot.cli import _secrets as cli_secrets
 from bot.config import TelegramConfig, WebConfig
 from bot.fakes.bot_api import FakeBotApi
 from bot.web.webhook import SECRET_HEADER
@@ -106,6 +107,7 @@ async def test_updates_posted_with_the_secret_are_handled_and_others_refused(
     # parameters, are scrubbed by bot.logs.SecretFilter like the token is).
     leaks = [r.name for r in caplog.records if SECRET in str(vars(r))]
     assert set(leaks) <= {"telegram.ext.ExtBot"}, leaks
+    assert SECRET in cli_secrets(bot.config), "python -m bot run scrubs it from every line"
     assert any(r.getMessage() == "webhook_refused" for r in caplog.records)
 
     # Once the stop begins, deliveries get 503: Telegram keeps them for the next process.
