@@ -47,7 +47,7 @@ async def get(http: aiohttp.ClientSession, port: int, path: str) -> tuple[int, A
         return response.status, await response.text()
 
 
-async def until_ready(http: aiohttp.ClientSession, port: int, timeout: float = 10.0) -> None:
+async def until_ready(http: aiohttp.ClientSession, port: int, timeout: float = 20.0) -> None:
     """Wait for /readyz to say 200 (the first getUpdates answer arrives within moments)."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -56,6 +56,20 @@ async def until_ready(http: aiohttp.ClientSession, port: int, timeout: float = 1
         if status == 200:
             return
         assert loop.time() < deadline, body
+        await asyncio.sleep(0.05)
+
+
+async def until_recorded(bot: AlertBot, depth: dict[int, int], timeout: float = 10.0) -> None:
+    """Wait for the outbox's undelivered rows by priority to be ``depth``."""
+    assert bot.sessions is not None
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while True:
+        async with bot.sessions() as session:
+            found = await ops.outbox_depth(session)
+        if found == depth:
+            return
+        assert loop.time() < deadline, found
         await asyncio.sleep(0.05)
 
 
@@ -101,6 +115,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(
     await bot.fanout.run_once()
     await bot_api.wait_for_sent(1, chat_id=CHANNEL)
     await bot_api.wait_for_sent(1, chat_id=2)
+    await until_recorded(bot, {1: 1})  # the sent marks are committed just after the sends
     await until_ready(http, port)
 
     clock.advance(seconds=31)  # the group's message has now waited over max_undelivered_age
