@@ -43,6 +43,11 @@ from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
+from bot.web.activity import TimedUpdatesRequest, UpdateActivity
+from bot.web.health import Readiness, health_routes
+from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
+from bot.web.server import WebServer
+from bot.web.webhook import WebhookKeeper, webhook_routes
 from feeds import regions
 from feeds.urlcheck import GuardedTransport, Resolver, system_resolver
 from storage import feeds as feed_store
@@ -162,6 +167,7 @@ class AlertBot:
         startup_backoff: tuple[float, float] = (1.0, 60.0),
         resolver: Resolver = system_resolver,
         after_commit: Callable[[str], None] = lambda _kind: None,
+        is_leader: Callable[[], bool] | None = None,
     ) -> None:
         """``after_commit(kind)`` is called right after a poll committed a change that has
         messages to queue (``"alert"`` or ``"outage"``), before they are queued: the seam the
@@ -191,6 +197,14 @@ class AlertBot:
         self.fatal: asyncio.Future[StartupError] | None = None
         # Set once Telegram has answered and the bot takes updates.
         self.telegram_connected = asyncio.Event()
+        # --- operations (issue 14): web server, metrics, readiness, webhook -----------------
+        # Without leader election this process is always the one that sends.
+        self.is_leader: Callable[[], bool] = is_leader or (lambda: True)
+        self.stopping = False  # set the moment a stop begins: /healthz and /readyz say 503
+        self.metrics = PrometheusMetrics()  # a registry per bot: tests run several at once
+        self.activity = UpdateActivity()
+        self.web: WebServer | None = None
+        self._webhook: WebhookKeeper | None = None
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
@@ -280,6 +294,10 @@ class AlertBot:
         builder = ApplicationBuilder().token(telegram.token.get_secret_value())
         if telegram.base_url:
             builder = builder.base_url(telegram.base_url)
+        if telegram.webhook_url:  # webhook mode: updates arrive on the [web] listener
+            builder = builder.updater(None)
+        else:  # long polling: each answer to getUpdates is noted for /readyz
+            builder = builder.get_updates_request(TimedUpdatesRequest(self.activity))
         delivery = self.config.delivery
         if self._dispatcher_rate is not None:
             delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
@@ -331,6 +349,7 @@ class AlertBot:
             default_lang=self.config.bot.default_language,
             config=delivery,
             budget=budget,
+            metrics=self.metrics,
         )
         self.feeds = FeedManager(
             self.config,
@@ -342,6 +361,7 @@ class AlertBot:
             env=self._env,
             on_changes=self._on_changes,
             after_commit=self._after_commit,
+            metrics=self.metrics,
         )
         # The path of a change: a poll commits it with its markers and calls on_changes;
         # the dispatcher sends what is queued already (channel posts), the fan-out queues
@@ -387,6 +407,9 @@ class AlertBot:
             )
         # The job queue runs before the application does, so polls go on without Telegram.
         await app.job_queue.start()
+        # Health, metrics and the webhook listen before Telegram answers: an operator sees a
+        # bot that waits for Telegram, and a webhook delivery is queued until it does.
+        await self._start_web(app, sessions)
 
         try:
             await self._connect_telegram()
@@ -411,7 +434,7 @@ class AlertBot:
         """getMe, the command menu, then long polling; each step is skipped once done, so a
         failed attempt can simply be repeated."""
         app = self.application
-        assert app is not None and app.updater is not None
+        assert app is not None
         await app.initialize()  # getMe: InvalidToken or NetworkError when it fails
         if not self._commands_set:
             try:
@@ -423,7 +446,7 @@ class AlertBot:
                 log.warning("set_commands_failed", extra={"error": str(exc)})
         if not app.running:
             await app.start()
-        if not app.updater.running:
+        if app.updater is not None and not app.updater.running:  # None: webhook mode
             await app.updater.start_polling(
                 poll_interval=0.0, timeout=10, drop_pending_updates=False
             )
@@ -456,6 +479,57 @@ class AlertBot:
             log.info("telegram_reachable", extra={"failed_attempts": attempts})
             return
 
+    # --- operations (issue 14) ------------------------------------------------------------
+
+    async def _start_web(
+        self,
+        app: Application,  # type: ignore[type-arg]
+        sessions: async_sessionmaker[AsyncSession],
+    ) -> None:
+        """The [web] listener (health, readiness, metrics; the webhook in webhook mode)."""
+        web_config, telegram = self.config.web, self.config.telegram
+        if not web_config.listen:
+            return
+        readiness = Readiness(
+            sessions=sessions,
+            clock=self.clock,
+            stopping=lambda: self.stopping,
+            is_leader=self.is_leader,
+            activity=self.activity,
+            max_undelivered_age=web_config.max_undelivered_age,
+        )
+        gauges = ScrapedGauges(
+            self.metrics.registry,
+            sessions=sessions,
+            clock=self.clock,
+            is_leader=self.is_leader,
+            activity=self.activity,
+        )
+        server = WebServer(
+            web_config.host,
+            web_config.port,
+            [health_routes(readiness), metrics_routes(self.metrics, gauges)],
+        )
+        if telegram.webhook_url:
+            secret = telegram.secret_token.get_secret_value()
+            server.add(
+                webhook_routes(
+                    telegram.webhook_path,
+                    secret,
+                    update_queue=app.update_queue,
+                    bot=app.bot,
+                    activity=self.activity,
+                    stopping=lambda: self.stopping,
+                )
+            )
+            self._webhook = WebhookKeeper(app.bot, telegram.webhook_url, secret, self.activity)
+        await server.start()
+        self.web = server
+        if self._webhook is not None:
+            self._webhook.start()  # after the listener is up: deliveries may follow at once
+
+    # --- end of operations --------------------------------------------------------------
+
     def _wake_dispatcher(self) -> None:
         if self.dispatcher is not None:
             self.dispatcher.wake()
@@ -476,6 +550,9 @@ class AlertBot:
         if self._stopped:
             return
         self._stopped = True
+        self.stopping = True  # readiness fails from this instant (issue 14)
+        if self._webhook is not None:
+            await self._webhook.stop()
         if self._telegram_task is not None:
             self._telegram_task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -499,6 +576,8 @@ class AlertBot:
             await self._chat_http.aclose()
         if self._http is not None:
             await self._http.aclose()
+        if self.web is not None:  # last: /readyz answers 503 for as long as the stop takes
+            await self.web.stop()
         if self.engine is not None:
             await self.engine.dispose()
         log.info("bot_stopped")

@@ -36,6 +36,7 @@ def _secrets(config: Config) -> list[str]:
     # A PostgreSQL password in DATABASE_URL may show in a connection error.
     with contextlib.suppress(ArgumentError):
         secrets.append(make_url(config.database.url).password or "")
+    secrets.append(config.telegram.secret_token.get_secret_value())  # webhook (issue 14)
     return [s for s in secrets if s]
 
 

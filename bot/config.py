@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from pathlib import Path
@@ -27,6 +28,8 @@ from feeds.budgets import over_budget
 from feeds.kinds import KINDS, known_kinds
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
+# What Telegram accepts as a webhook secret (setWebhook's secret_token).
+_SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 MIN_INTERVAL = 2.0
 # A day: longer means the feed is not really a source; far longer overflows the scheduler.
@@ -55,6 +58,9 @@ class TelegramConfig(_Strict):
     token: SecretStr = SecretStr("")
     base_url: str = ""
     admins: list[int] = Field(default_factory=list)
+    # Webhook mode (issue 14): Telegram posts updates to this URL instead of long polling.
+    webhook_url: str = ""
+    secret_token: SecretStr = SecretStr("")
 
     @field_validator("base_url")
     @classmethod
@@ -71,6 +77,27 @@ class TelegramConfig(_Strict):
             if not parts.hostname:
                 raise ValueError("not a valid URL: no host")
         return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _https_only(cls, value: str) -> str:
+        # Telegram delivers webhooks over HTTPS only; TLS ends at the operator's proxy.
+        if value and not (value.startswith("https://") and urlsplit(value).hostname):
+            raise ValueError("must be an https:// URL (Telegram delivers webhooks over HTTPS)")
+        return value
+
+    @field_validator("secret_token")
+    @classmethod
+    def _secret_shape(cls, value: SecretStr) -> SecretStr:
+        secret = value.get_secret_value()
+        if secret and not _SECRET_TOKEN.fullmatch(secret):
+            # The value itself is never repeated in the message.
+            raise ValueError("must be 1-256 characters of A-Z, a-z, 0-9, _ and -")
+        return value
+
+    @property
+    def webhook_path(self) -> str:
+        return urlsplit(self.webhook_url).path or "/"
 
 
 class DatabaseConfig(_Strict):
@@ -198,6 +225,44 @@ class DeliveryConfig(_Strict):
     max_network_attempts: int = Field(default=5, ge=1, le=50)
 
 
+# --- [web] (issue 14): health, readiness, metrics and the webhook on one listener -------------
+
+
+class WebConfig(_Strict):
+    """``[web]``: the bot's own HTTP server; off unless ``listen`` is set."""
+
+    listen: str = ""  # "host:port", e.g. "127.0.0.1:8080"; IPv6 as "[::1]:8080"
+    # /readyz fails while an air-raid message has been waiting longer than this.
+    max_undelivered_age: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+
+    @field_validator("listen")
+    @classmethod
+    def _host_port(cls, value: str) -> str:
+        if value:
+            split_listen(value)
+        return value
+
+    @property
+    def host(self) -> str:
+        return split_listen(self.listen)[0]
+
+    @property
+    def port(self) -> int:
+        return split_listen(self.listen)[1]
+
+
+def split_listen(value: str) -> tuple[str, int]:
+    """``"host:port"`` (``"[v6]:port"``) -> (host, port); ValueError with a readable message."""
+    host, sep, port = value.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not sep or not host or not port.isdigit() or not 0 <= int(port) <= 65535:
+        raise ValueError('must be "host:port", e.g. "127.0.0.1:8080"')
+    return host, int(port)
+
+
+# --- end of [web] -----------------------------------------------------------------------------
+
+
 class Config(_Strict):
     telegram: TelegramConfig = TelegramConfig()
     database: DatabaseConfig = DatabaseConfig()
@@ -205,6 +270,7 @@ class Config(_Strict):
     bot: BotConfig = BotConfig()
     outages: OutagesConfig = OutagesConfig()
     delivery: DeliveryConfig = DeliveryConfig()
+    web: WebConfig = WebConfig()
     # Feeds added through the chat may not point at loopback or private addresses unless this
     # is set; feeds in this file are the operator's own and are trusted.
     allow_private_feeds: bool = False
@@ -217,6 +283,15 @@ class Config(_Strict):
                 # The model-level error has no location of its own: name the key here.
                 raise ValueError(f"feeds[{index}].name: {feed.name!r} is used twice")
             seen.add(feed.name)
+        return self
+
+    @model_validator(mode="after")
+    def _webhook_needs_listener(self) -> Config:
+        if self.telegram.webhook_url and not self.web.listen:
+            raise ValueError(
+                "telegram.webhook_url: webhook mode needs [web] listen "
+                "(the webhook is served there)"
+            )
         return self
 
 
@@ -283,6 +358,18 @@ def parse_config(raw: Mapping[str, Any], env: Mapping[str, str]) -> Config:
     telegram = config.telegram
     if env.get("TELEGRAM_BOT_TOKEN"):
         telegram = telegram.model_copy(update={"token": SecretStr(env["TELEGRAM_BOT_TOKEN"])})
+    if env.get("TELEGRAM_WEBHOOK_SECRET"):
+        try:
+            secret = TelegramConfig(secret_token=SecretStr(env["TELEGRAM_WEBHOOK_SECRET"]))
+        except ValidationError as exc:
+            message = validation_problems(exc, TelegramConfig)[0].split(": ", 1)[-1]
+            raise ConfigError(f"TELEGRAM_WEBHOOK_SECRET: {message}") from None
+        telegram = telegram.model_copy(update={"secret_token": secret.secret_token})
+    if telegram.webhook_url and not telegram.secret_token.get_secret_value():
+        raise ConfigError(
+            "telegram.secret_token: webhook mode needs a secret; set it in the config or in "
+            "the TELEGRAM_WEBHOOK_SECRET environment variable"
+        )
     return config.model_copy(update={"telegram": telegram, "database": database, "feeds": feeds})
 
 

@@ -46,10 +46,12 @@ from telegram.error import (
 
 from bot.aiohttp_request import AiohttpRequest, DeliveryBot
 from bot.config import DeliveryConfig
+from bot.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from bot.outbox_render import Renderer
 from bot.pacing import Budget, ChatPace
 from storage import chats as chat_store
 from storage import delivery_stats
+from storage import ops as ops_store
 from storage import outbox as outbox_store
 
 log = logging.getLogger("alertbot.dispatcher")
@@ -61,7 +63,9 @@ MAX_BACKOFF = 30.0
 FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes when busy
 BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_INTERVAL
 SWEEP_INTERVAL = 5.0  # seconds between two sweeps of idle chats
-STOP_GRACE = 15.0  # seconds SIGTERM waits for sends already in flight
+# Seconds SIGTERM waits for sends already in flight: with the rest of the stop, the process
+# is gone within 15 s (issue 14), even while Telegram hangs (a send's own limit is 15 s).
+STOP_GRACE = 10.0
 # Rows per claim: a bigger batch holds the event loop long enough to miss send slots.
 CLAIM_BATCH = 500
 HARD_CAP = 50_000  # rows held in memory at most (a backlog of slow groups cannot grow past it)
@@ -94,15 +98,26 @@ def paid_concurrency(config: DeliveryConfig) -> int:
 
 
 class _Item:
-    __slots__ = ("chat_id", "failures", "paid", "priority", "row_id", "text")
+    __slots__ = ("channel", "chat_id", "detected", "failures", "paid", "priority", "row_id", "text")
 
-    def __init__(self, row_id: int, chat_id: int, priority: int, text: str, paid: bool) -> None:
+    def __init__(
+        self,
+        row_id: int,
+        chat_id: int,
+        priority: int,
+        text: str,
+        paid: bool,
+        detected: datetime | None = None,  # metrics: when its alert was detected
+        channel: bool = False,
+    ) -> None:
         self.row_id = row_id
         self.chat_id = chat_id
         self.priority = priority
         self.text = text
         self.paid = paid
         self.failures = 0  # network failures that count against this message
+        self.detected = detected
+        self.channel = channel
 
 
 class _Chat:
@@ -144,8 +159,10 @@ class Dispatcher:
         rate_per_second: float | None = None,
         budget: Budget | None = None,
         idle_interval: float = 1.0,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
         config = config or DeliveryConfig()
+        self._metrics = metrics
         if rate_per_second is not None:
             config = config.model_copy(update={"rate_per_second": rate_per_second})
         self.config = config
@@ -367,7 +384,11 @@ class Dispatcher:
                 rows = await outbox_store.claim(session, self._clock(), limit)
             try:
                 texts = await self._renderer.render(session, rows) if rows else {}
-            except Exception:
+                # metrics: detection times of the alerts, for the delivery latency
+                detected = await ops_store.detected_at(
+                    session, {r.event_id for r in rows if r.event_id is not None}
+                )
+            except BaseException:  # a render failure, or a stop cancelling the claim
                 # Claimed but not held here: give them back, or they would wait for a restart.
                 ids = [row.id for row in rows]
                 self._submit(lambda s: outbox_store.release(s, ids))
@@ -393,7 +414,17 @@ class Dispatcher:
             on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
             if row.chat_kind == "channel" and row.event_id is not None:
                 self._channel_posts.add(row.id)
-            self._add(_Item(row.id, row.chat_id, row.priority, text, on_paid))
+            self._add(
+                _Item(
+                    row.id,
+                    row.chat_id,
+                    row.priority,
+                    text,
+                    on_paid,
+                    detected.get(row.event_id) if row.event_id is not None else None,
+                    row.chat_kind == "channel",
+                )
+            )
         self._progressed()
         log.debug("outbox_claimed", extra={"rows": len(rows)})
         return len(rows)
@@ -575,6 +606,9 @@ class Dispatcher:
             self.sent += 1
             self._sent_ids.append(item.row_id)
             self._write_signal.set()
+            if item.detected is not None:  # metrics: detection to Telegram's acceptance
+                seconds = (self._clock() - item.detected).total_seconds()
+                self._metrics.alert_delivered(CHANNEL if item.channel else DIRECT, seconds)
         else:
             self._submit(self._fail_op(item.row_id, failed))
         chat = self._chats.get(item.chat_id)
@@ -680,6 +714,7 @@ class Dispatcher:
         return op
 
     def _count(self, kind: str) -> None:
+        self._metrics.send(kind)  # metrics: every send outcome passes here
         self.counts[kind] += 1
         self._counts[(delivery_stats.minute_of(self._clock()), kind)] += 1
 

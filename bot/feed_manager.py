@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import logging
 import random
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,7 @@ from telegram.ext import ContextTypes, JobQueue
 
 from bot.alert_intake import AlertIntake
 from bot.config import Config, FeedConfig
+from bot.metrics import NO_METRICS, Metrics
 from bot.outage_intake import OutageIntake
 from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
@@ -34,7 +36,7 @@ from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
 from feeds.urlcheck import Resolver, UnsafeURL, check_public, check_scheme, system_resolver
-from storage.models import Feed, FeedObservation
+from storage.models import AlertEvent, Feed, FeedObservation
 
 log = logging.getLogger("alertbot.feeds")
 
@@ -112,7 +114,9 @@ class FeedManager:
         after_commit: Callable[[str], None] = lambda _kind: None,
         chat_client: httpx.AsyncClient | None = None,
         resolver: Resolver = system_resolver,
+        metrics: Metrics = NO_METRICS,
     ) -> None:
+        self._metrics = metrics
         self._config = config
         self._after_commit = after_commit
         self._sessions = sessions
@@ -209,9 +213,26 @@ class FeedManager:
             client=self._clients[feed.name],
             sessions=self._sessions,
             clock=self._clock,
-            on_changes=lambda _changes: self._on_changes(),
+            on_changes=self._changes_recorded,
             after_commit=self._after_commit,
         )
+
+    def _changes_recorded(self, changes: object) -> None:
+        if isinstance(changes, list):
+            for event in changes:  # metrics: alert events by kind and transition
+                if isinstance(event, AlertEvent):
+                    self._metrics.alert_event(event.kind, event.transition)
+        self._on_changes()
+
+    async def _poll(self, poller: FeedPoller[Any, Any], *, force: bool = False) -> PollOutcome[Any]:
+        """One poll, timed and counted for the metrics (a skipped tick is not a poll)."""
+        started = time.monotonic()
+        outcome = await poller.poll(force=force)
+        if not outcome.skipped:  # metrics: polls by feed and outcome, and their duration
+            self._metrics.poll(
+                poller.target.name, "ok" if outcome.ok else "error", time.monotonic() - started
+            )
+        return outcome
 
     @staticmethod
     def _job_id(poller: FeedPoller[Any, Any]) -> str:
@@ -223,7 +244,9 @@ class FeedManager:
             return
         # Outage sources are many and slow to change: their first polls are spread wider.
         first = (0.5, 5.0) if poller.target.kind in OUTAGE_KINDS else (0.1, 2.0)
-        schedule_poll(self._job_queue, poller, self._job_id(poller), first=first)
+        schedule_poll(
+            self._job_queue, poller, self._job_id(poller), first=first, run=self._poll
+        )
 
     def schedule_region_sync(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
         """Learn the full region tree from the first ukrainealarm-like feed, daily."""
@@ -268,7 +291,7 @@ class FeedManager:
     # --- polling ---------------------------------------------------------------------
 
     async def poll_now(self, name: str) -> PollOutcome[Any]:
-        return await self.pollers[name].poll(force=True)
+        return await self._poll(self.pollers[name], force=True)
 
     # --- admin operations ------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Generic, Protocol, TypeVar
@@ -153,13 +153,17 @@ def schedule_poll(
     job_id: str,
     *,
     first: tuple[float, float],
+    run: Callable[[FeedPoller[Any, Any]], Awaitable[object]] | None = None,
 ) -> None:
     """A repeating job for ``poller``; the first poll at a random moment of ``first`` (seconds
     from now), so several feeds do not all fire in the same instant."""
     interval = poller.target.interval
 
     async def _poll(_context: ContextTypes.DEFAULT_TYPE) -> None:
-        await poller.poll()
+        if run is None:
+            await poller.poll()
+        else:
+            await run(poller)  # the feed manager's: the poll timed and counted for the metrics
 
     job_queue.run_repeating(
         _poll,

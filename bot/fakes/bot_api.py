@@ -287,6 +287,9 @@ class FakeBotApi:
         # as Telegram does when two pollers overlap.
         self._poll_generation = 0
         self._closing = False
+        # What setWebhook was given (Telegram would post updates there; tests post them).
+        self.webhook_url = ""
+        self.webhook_secret: str | None = None
 
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -296,6 +299,7 @@ class FakeBotApi:
                 "getMe": self._get_me,
                 "logOut": self._true,
                 "close": self._true,
+                "setWebhook": self._set_webhook,
                 "deleteWebhook": self._delete_webhook,
                 "getWebhookInfo": self._get_webhook_info,
                 "setMyCommands": self._set_my_commands,
@@ -793,13 +797,34 @@ class FakeBotApi:
             "has_main_web_app": False,
         }
 
-    async def _delete_webhook(self, method: str, params: dict[str, Any]) -> bool:
+    async def _set_webhook(self, method: str, params: dict[str, Any]) -> bool:
+        url = params.get("url")
+        if not isinstance(url, str):
+            raise _bad_request("parameter url is required")
+        if url and not url.startswith("https://"):
+            raise _bad_request("bad webhook: An HTTPS URL must be provided for webhook")
+        secret = params.get("secret_token")
+        if secret is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", str(secret)):
+            raise _bad_request("secret token contains unallowed characters")
+        self.webhook_url = url
+        self.webhook_secret = None if secret is None else str(secret)
         if params.get("drop_pending_updates") in (True, "true", "True", 1):
             self._updates.clear()
         return True
 
+    async def _delete_webhook(self, method: str, params: dict[str, Any]) -> bool:
+        if params.get("drop_pending_updates") in (True, "true", "True", 1):
+            self._updates.clear()
+        self.webhook_url = ""
+        self.webhook_secret = None
+        return True
+
     async def _get_webhook_info(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
-        return {"url": "", "has_custom_certificate": False, "pending_update_count": 0}
+        return {
+            "url": self.webhook_url,
+            "has_custom_certificate": False,
+            "pending_update_count": 0,
+        }
 
     @staticmethod
     def _commands_key(params: dict[str, Any]) -> str:
@@ -821,6 +846,12 @@ class FakeBotApi:
         return True
 
     async def _get_updates(self, method: str, params: dict[str, Any]) -> list[dict[str, Any]]:
+        if self.webhook_url:
+            raise _ApiError(
+                409,
+                "Conflict: can't use getUpdates method while webhook is active; "
+                "use deleteWebhook to delete the webhook first",
+            )
         offset = _as_int(params.get("offset"), 0)
         limit = min(max(_as_int(params.get("limit"), 100), 1), 100)
         timeout = max(_as_float(params.get("timeout"), 0.0), 0.0)
