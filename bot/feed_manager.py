@@ -244,9 +244,7 @@ class FeedManager:
             return
         # Outage sources are many and slow to change: their first polls are spread wider.
         first = (0.5, 5.0) if poller.target.kind in OUTAGE_KINDS else (0.1, 2.0)
-        schedule_poll(
-            self._job_queue, poller, self._job_id(poller), first=first, run=self._poll
-        )
+        schedule_poll(self._job_queue, poller, self._job_id(poller), first=first, run=self._poll)
 
     def schedule_region_sync(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
         """Learn the full region tree from the first ukrainealarm-like feed, daily."""
