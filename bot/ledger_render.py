@@ -10,9 +10,48 @@ from datetime import datetime, timedelta
 from bot.i18n import t, tn
 from bot.render import KYIV, kyiv_time, region_name, scope_name, window
 from storage.ledger import SOURCES, ClaimReport, TruceReport
+from storage.truces import TruceView
 
 MAX_PLACES = 12  # lines per claim in the chat; the JSON has them all
 CHART_COLOURS = ("#1565c0", "#c62828", "#2e7d32", "#6a1b9a")
+
+
+def truces_text(views: Sequence[TruceView], now: datetime, lang: str) -> str:
+    """``/truces`` and ``truce list``: every truce with its life and each party's claim."""
+    if not views:
+        return t(lang, "truces.none")
+    lines = [t(lang, "truces.header")]
+    for view in views:
+        region_names = (
+            t(lang, "truces.regions_all")
+            if view.regions is None
+            else ", ".join(region_name(r, r, lang) for r in view.regions)
+        )
+        lines.append(
+            t(
+                lang,
+                "truces.item",
+                name=view.name,
+                status=t(lang, f"status.{view.status(now)}"),
+                scope=scope_name(view.scope, lang),
+                regions=region_names,
+            )
+        )
+        for claim in view.claims:
+            lines.append(
+                t(
+                    lang,
+                    "truces.claim",
+                    party=claim.party,
+                    window=window(claim.starts_at, claim.ends_at, lang),
+                    source=f" — {claim.source}" if claim.source else "",
+                )
+            )
+        if view.disputed:
+            lines.append(t(lang, "truces.disputed"))
+        if view.end_reason and view.ended_at is not None and view.ended_at <= now:
+            lines.append(t(lang, "truces.end_reason", reason=view.end_reason))
+    return "\n".join(lines)
 
 
 def duration(minutes: float, lang: str) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import Table, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
+from feeds.alerts_in_ua_history import HistoryRecord
 from storage.db import upsert_insert
 from storage.history_models import AlertHistory
 
@@ -302,3 +303,28 @@ async def import_text(session: AsyncSession, text: str) -> ImportSummary:
     summary.source = form
     summary.added = await store(session, rows)
     return summary
+
+
+def rows_from_provider(records: Iterable[HistoryRecord], source: str) -> list[HistoryRow]:
+    """History rows of a provider's answer (feeds/alerts_in_ua_history.py), keyed by the
+    provider's place id; a place the registry does not know is kept under its oblast."""
+    rows = []
+    for record in records:
+        known = regions.get(record.region_id) is not None
+        oblast = regions.oblast_of(record.region_id) if known else None
+        oblast = oblast or (record.oblast_id if regions.get(record.oblast_id or "") else None)
+        rows.append(
+            HistoryRow(
+                source=source,
+                place=record.region_id,
+                region_id=record.region_id if known else (oblast or UNKNOWN_REGION),
+                oblast_id=oblast,
+                level=record.level,
+                kind=record.kind,
+                started_at=record.started_at,
+                finished_at=record.finished_at,
+                estimated_end=False,
+                matched=known,
+            )
+        )
+    return rows

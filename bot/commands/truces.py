@@ -15,8 +15,8 @@ from bot.commands.truce_args import (
     parse_truce_set,
     split_arguments,
 )
-from bot.ledger_render import chart_png, report_text
-from bot.render import region_name, scope_name, window
+from bot.ledger_render import chart_png, report_text, truces_text
+from bot.render import window
 from storage import ledger
 from storage import truces as truce_store
 
@@ -105,42 +105,9 @@ async def truces(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if a is None:
         return
     services = a.services
-    now = services.clock()
     async with services.sessions() as session:
         views = await truce_store.list_truces(session)
-    if not views:
-        await reply(update, a.t("truces.none"))
-        return
-    lines = [a.t("truces.header")]
-    for view in views:
-        region_names = (
-            a.t("truces.regions_all")
-            if view.regions is None
-            else ", ".join(region_name(r, r, a.lang) for r in view.regions)
-        )
-        lines.append(
-            a.t(
-                "truces.item",
-                name=view.name,
-                status=a.t(f"status.{view.status(now)}"),
-                scope=scope_name(view.scope, a.lang),
-                regions=region_names,
-            )
-        )
-        for claim in view.claims:
-            lines.append(
-                a.t(
-                    "truces.claim",
-                    party=claim.party,
-                    window=window(claim.starts_at, claim.ends_at, a.lang),
-                    source=f" — {claim.source}" if claim.source else "",
-                )
-            )
-        if view.disputed:
-            lines.append(a.t("truces.disputed"))
-        if view.end_reason and view.ended_at is not None and view.ended_at <= now:
-            lines.append(a.t("truces.end_reason", reason=view.end_reason))
-    await reply(update, "\n".join(lines))
+    await reply(update, truces_text(views, services.clock(), a.lang))
 
 
 async def truce_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
