@@ -246,6 +246,7 @@ _LIVE_COUNT = select(func.count()).where(
     AlertEvent.occurred_at >= _START,
     AlertEvent.occurred_at < _END,
 )
+_FIRST_OUTAGE = select(func.min(OutageEventRow.first_seen_at))
 _OUTAGE_START = func.coalesce(OutageEventRow.starts_at, OutageEventRow.first_seen_at)
 _OUTAGES = select(OutageEventRow.region_id, _OUTAGE_START).where(
     and_(_OUTAGE_START >= _START, _OUTAGE_START < _END)
@@ -332,10 +333,13 @@ async def report_for(
         else []
     )
     outages: list[tuple[str, datetime]] = []
+    # Emergency outages count for an energy pause, and only from when the bot was watching
+    # outages: before its first record "0 outages" would be a claim it cannot make.
+    watching_since = None
     if view.scope in ENERGY_SCOPES and last > first:
+        watching_since = await session.scalar(_FIRST_OUTAGE)
         rows = await session.execute(_OUTAGES, {"start": first, "end": last})
         outages = [(r, at) for r, at in rows if covered(view, r, above)]
-    energy = view.scope in ENERGY_SCOPES
     claims = tuple(
         _claim_report(
             claim.party,
@@ -346,7 +350,7 @@ async def report_for(
             end,
             length,
             alerts,
-            outages if energy else None,
+            outages if watching_since is not None and watching_since <= end else None,
             now,
         )
         for claim, start, end, length in spans
