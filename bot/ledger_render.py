@@ -184,15 +184,9 @@ def chart_png(report: TruceReport, lang: str) -> bytes:
     from matplotlib.figure import Figure
 
     claims: Sequence[ClaimReport] = report.claims
-    origin = min((c.baseline.starts_at for c in claims), default=report.generated_at)
-    origin = origin.replace(minute=0, second=0, microsecond=0)
-    end = max((c.after.ends_at for c in claims), default=report.generated_at)
-    hours = max(1, math.ceil((end - origin).total_seconds() / 3600))
-    counts = [0] * hours
-    for alert in report.timeline:
-        index = int((alert.started_at - origin).total_seconds() // 3600)
-        if 0 <= index < hours:
-            counts[index] += 1
+    origin = report.hourly_origin
+    counts = list(report.hourly) or [0]
+    hours = len(counts)
 
     def x(moment: datetime) -> float:
         return (moment - origin).total_seconds() / 3600

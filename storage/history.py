@@ -64,6 +64,11 @@ class HistoryRow:
             "kind": self.kind,
             "started_at": self.started_at,
             "finished_at": self.finished_at,
+            "duration_s": (
+                None
+                if self.finished_at is None
+                else (self.finished_at - self.started_at).total_seconds()
+            ),
             "estimated_end": self.estimated_end,
             "matched": self.matched,
             "note": None,
@@ -116,6 +121,7 @@ def read_rows(text: str, summary: ImportSummary | None = None) -> tuple[Form, li
         raise HistoryFormatError("empty file")
     form = detect_form(header)
     matcher = PlaceMatcher()
+    seen: dict[tuple[str, ...], _Place] = {}
     rows: list[HistoryRow] = []
     for line, record in enumerate(reader, start=2):
         if not record or not any(v.strip() for v in record):
@@ -123,7 +129,11 @@ def read_rows(text: str, summary: ImportSummary | None = None) -> tuple[Form, li
         if summary is not None:
             summary.rows += 1
         try:
-            row = _official(record, matcher) if form == "official" else _volunteer(record, matcher)
+            row = (
+                _official(record, matcher, seen)
+                if form == "official"
+                else _volunteer(record, matcher)
+            )
         except (ValueError, IndexError) as exc:
             if summary is not None:
                 summary.bad_rows.append(f"line {line}: {exc}")
@@ -144,22 +154,32 @@ def _times(started: str, finished: str) -> tuple[datetime, datetime | None]:
     return start, end
 
 
-def _official(record: list[str], matcher: PlaceMatcher) -> HistoryRow:
+_Place = tuple[str, str, str, str | None, bool]  # level, place, region id, oblast id, matched
+
+
+def _official(
+    record: list[str], matcher: PlaceMatcher, seen: dict[tuple[str, ...], _Place]
+) -> HistoryRow:
     if len(record) < len(OFFICIAL_HEADER):
         raise ValueError(f"{len(record)} columns, expected {len(OFFICIAL_HEADER)}")
-    oblast, raion, hromada, level = (v.strip() for v in record[:4])
-    # The file's own quirk: some rows carry the raion in the oblast column and vice versa.
-    if _is_raion(oblast) and _is_oblast(raion):
-        oblast, raion = raion, oblast
+    key = tuple(record[:4])
+    place = seen.get(key)
+    if place is None:  # a year names a few hundred places: each is matched once
+        oblast, raion, hromada, level = (v.strip() for v in key)
+        # The file's own quirk: some rows carry the raion in the oblast column and vice versa.
+        if _is_raion(oblast) and _is_oblast(raion):
+            oblast, raion = raion, oblast
+        region_id, oblast_id, matched = matcher.match(oblast, raion, hromada)
+        name = "/".join(p for p in (oblast, raion, hromada) if p)
+        place = seen[key] = (level or "oblast", name, region_id, oblast_id, matched)
     start, end = _times(record[4], record[5])
-    place = "/".join(p for p in (oblast, raion, hromada) if p)
-    region_id, oblast_id, matched = matcher.match(oblast, raion, hromada)
+    level, name, region_id, oblast_id, matched = place
     return HistoryRow(
         source="official",
-        place=place,
+        place=name,
         region_id=region_id,
         oblast_id=oblast_id,
-        level=level or "oblast",
+        level=level,
         kind="air_raid",
         started_at=start,
         finished_at=end,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, Float, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, UTCDateTime
@@ -24,8 +24,18 @@ class AlertHistory(Base):
     __tablename__ = "alert_history"
     __table_args__ = (
         UniqueConstraint("source", "place", "kind", "started_at"),
-        # The ledger's read: one source's alerts that started in a span of time.
-        Index("ix_alert_history_source_started_at", "source", "started_at"),
+        # The ledger's read: one source's alerts that started in a span of time, summed by
+        # place. Covering, so the sums never visit the table (half a year of 100,000 rows:
+        # 0.65 -> 0.1 s on SQLite, bench/ledger.py).
+        Index(
+            "ix_alert_history_source_started_at",
+            "source",
+            "started_at",
+            "region_id",
+            "oblast_id",
+            "finished_at",
+            "duration_s",
+        ),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -37,6 +47,9 @@ class AlertHistory(Base):
     kind: Mapped[str] = mapped_column(String(32))
     started_at: Mapped[datetime] = mapped_column(UTCDateTime())
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # finished_at - started_at in seconds, stored so that summing alert-minutes needs no date
+    # arithmetic in SQL for the alerts that ended inside the span summed.
+    duration_s: Mapped[float | None] = mapped_column(Float, nullable=True)
     # The source did not see the end and made one up (volunteer file: start + 30 minutes).
     estimated_end: Mapped[bool] = mapped_column(Boolean, default=False)
     matched: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -18,13 +18,24 @@ Definitions, as a reader checking a claim needs them:
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Sequence
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime
+from functools import cache
 from typing import Any
 
-from sqlalchemy import BindParameter, and_, bindparam, func, select
+from sqlalchemy import (
+    BindParameter,
+    Float,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    select,
+)
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -111,7 +122,6 @@ class ClaimReport:
     after: Span  # the span of equal length after the window (for the chart)
     first_alert_after_minutes: float | None
     by_oblast: tuple[OblastLine, ...]
-    evidence: tuple[Alert, ...] = field(repr=False)  # the window's alerts, by start
 
     @property
     def ratio(self) -> float | None:
@@ -150,7 +160,10 @@ class TruceReport:
     sources: dict[str, int]  # alerts each source holds over the report's span
     generated_at: datetime
     claims: tuple[ClaimReport, ...]
-    timeline: tuple[Alert, ...] = field(repr=False)  # every counted alert, for the chart
+    # Alerts started in each hour from ``hourly_origin`` (a whole hour) over every claim's
+    # baseline, window and the span after it: the chart.
+    hourly_origin: datetime
+    hourly: tuple[int, ...] = field(repr=False)
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -183,17 +196,17 @@ def claim_window(
     return starts_at, max(starts_at, end)
 
 
-def _covered_ids(view: TruceView) -> set[str] | None:
-    """Ids an alert may be in to count: the covered regions, and the places above them (an
-    oblast-wide alert is an alert in each of its raions); places inside them are checked
-    with :meth:`TruceView.covers`. None: every region."""
+def covered_ids(view: TruceView) -> list[str] | None:
+    """The region ids whose alerts count for the truce: its regions, the places inside them,
+    and the places above them (an oblast-wide alert is an alert in each of its raions).
+    None: every region."""
     if view.regions is None:
         return None
-    return {ancestor for region_id in view.regions for ancestor in regions.lineage(region_id)}
-
-
-def covered(view: TruceView, region_id: str, above: set[str] | None) -> bool:
-    return above is None or region_id in above or view.covers(region_id)
+    ids: dict[str, None] = {}
+    for region_id in view.regions:
+        ids.update(dict.fromkeys(regions.lineage(region_id)))
+        ids.update(dict.fromkeys(regions.with_descendants(region_id)))
+    return list(ids)
 
 
 _START: BindParameter[datetime] = bindparam("start")
@@ -256,7 +269,8 @@ _OUTAGES = select(OutageEventRow.region_id, _OUTAGE_START).where(
 async def alerts_between(
     session: AsyncSession, source: str, start: datetime, end: datetime
 ) -> list[Alert]:
-    """Every alert ``source`` recorded as starting in [start, end), by start."""
+    """Every alert ``source`` recorded as starting in [start, end), by start: the evidence of
+    a window one alert a row (filter with :func:`covered_ids`)."""
     bounds = {"start": start, "end": end}
     if source == LIVE:
         rows = await session.execute(_LIVE, bounds)
@@ -309,52 +323,53 @@ async def truce_report(
 async def report_for(
     session: AsyncSession, view: TruceView, now: datetime, source: str | None = None
 ) -> TruceReport:
+    """The figures are summed in the database (one grouped read per span): a claim over half
+    a year of 100,000 alerts must not bring each of them into Python (bench/ledger.py)."""
     spans = []
     for claim in view.claims:
         start, end = claim_window(view, claim.starts_at, claim.ends_at, now)
-        length = end - start
-        spans.append((claim, start, end, length))
-    if spans:
-        first = min(start - length for _, start, _, length in spans)
-        last = max(min(end + length, now) for _, _, end, length in spans)
-        last = max(last, first)
-    else:
-        first = last = now
+        spans.append((claim, start, end, end - start))
+    first = min((start - length for _, start, _, length in spans), default=now)
+    last = max((max(end, min(end + length, now)) for _, _, end, length in spans), default=now)
     counts = await source_counts(session, first, last) if last > first else {}
     chosen = source or default_source(counts)
-    above = _covered_ids(view)
-    alerts = (
-        [
-            a
-            for a in await alerts_between(session, chosen, first, last)
-            if covered(view, a.region_id, above)
-        ]
-        if last > first
-        else []
-    )
-    outages: list[tuple[str, datetime]] = []
-    # Emergency outages count for an energy pause, and only from when the bot was watching
-    # outages: before its first record "0 outages" would be a claim it cannot make.
+    ids = covered_ids(view)
+    sums = _Sums(session, chosen, ids, now)
     watching_since = None
+    outages: list[tuple[str, datetime]] = []
     if view.scope in ENERGY_SCOPES and last > first:
+        # Emergency outages count for an energy pause, and only from when the bot was
+        # watching outages: before its first record "0 outages" is a claim it cannot make.
         watching_since = await session.scalar(_FIRST_OUTAGE)
         rows = await session.execute(_OUTAGES, {"start": first, "end": last})
-        outages = [(r, at) for r, at in rows if covered(view, r, above)]
-    claims = tuple(
-        _claim_report(
-            claim.party,
-            claim.starts_at,
-            claim.ends_at,
-            claim.source,
-            start,
-            end,
-            length,
-            alerts,
-            outages if watching_since is not None and watching_since <= end else None,
-            now,
+        outages = [(r, at) for r, at in rows if ids is None or r in ids]
+    claims = []
+    for claim, start, end, length in spans:
+        counted = outages if watching_since is not None and watching_since <= end else None
+        after_end = max(end, min(end + length, now))
+        window, window_groups = await sums.span(start, end, counted)
+        baseline, baseline_groups = await sums.span(start - length, start, counted)
+        after, _ = await sums.span(end, after_end, counted)
+        first_alert = min((g.first for g in window_groups), default=None)
+        claims.append(
+            ClaimReport(
+                party=claim.party,
+                starts_at=claim.starts_at,
+                ends_at=claim.ends_at,
+                source_url=claim.source,
+                window=window,
+                baseline=baseline,
+                after=after,
+                first_alert_after_minutes=(
+                    None
+                    if first_alert is None
+                    else (first_alert - claim.starts_at).total_seconds() / 60
+                ),
+                by_oblast=_by_oblast(window_groups, baseline_groups),
+            )
         )
-        for claim, start, end, length in spans
-    )
+    origin = first.replace(minute=0, second=0, microsecond=0)
+    hourly = await sums.hourly(origin, last) if last > first else ()
     return TruceReport(
         name=view.name,
         scope=view.scope,
@@ -366,85 +381,184 @@ async def report_for(
         source=chosen,
         sources=counts,
         generated_at=now,
-        claims=claims,
-        timeline=tuple(alerts),
+        claims=tuple(claims),
+        hourly_origin=origin,
+        hourly=hourly,
     )
 
 
-def _within(alerts: Iterable[Alert], start: datetime, end: datetime) -> list[Alert]:
-    return [a for a in alerts if start <= a.started_at < end]
+# --- the grouped reads -----------------------------------------------------------------
 
 
-def _span(
-    alerts: Sequence[Alert],
-    start: datetime,
-    end: datetime,
-    now: datetime,
-    outages: Sequence[tuple[str, datetime]] | None,
-) -> Span:
-    return Span(
-        starts_at=start,
-        ends_at=end,
-        alerts=len(alerts),
-        alert_minutes=sum(a.minutes_within(start, end, now) for a in alerts),
-        emergency_outages=(
-            None if outages is None else sum(1 for _, at in outages if start <= at < end)
+@dataclass(frozen=True, slots=True)
+class _Group:
+    region_id: str
+    oblast_id: str
+    alerts: int
+    minutes: float
+    first: datetime
+
+
+def _epoch(column: Any, dialect: str) -> Any:
+    """Seconds since 1970 of a stored time, in SQL (SQLite keeps ISO text, PostgreSQL a
+    timestamptz)."""
+    if dialect == "postgresql":
+        return func.extract("epoch", column)
+    return (func.julianday(column) - 2440587.5) * 86400.0
+
+
+@cache
+def _rows(source_kind: str, filtered: bool) -> Any:
+    """One source's alerts that started in [start, end) (in the covered regions), as a
+    subquery of region_id, oblast_id, started_at, finished_at."""
+    query: Any
+    if source_kind == LIVE:
+        ends = aliased(AlertEvent)
+        query = select(
+            AlertEvent.region_id.label("region_id"),
+            literal(None, String).label("oblast_id"),
+            AlertEvent.occurred_at.label("started_at"),
+            # The alert's end: the next end event of that region and kind.
+            select(func.min(ends.occurred_at))
+            .where(
+                ends.region_id == AlertEvent.region_id,
+                ends.kind == AlertEvent.kind,
+                ends.transition == "end",
+                ends.id > AlertEvent.id,
+            )
+            .scalar_subquery()
+            .label("finished_at"),
+            literal(None, Float).label("duration_s"),
+        ).where(
+            AlertEvent.transition == "start",
+            AlertEvent.occurred_at >= _START,
+            AlertEvent.occurred_at < _END,
+        )
+        region = AlertEvent.region_id
+    else:
+        query = select(
+            AlertHistory.region_id,
+            AlertHistory.oblast_id,
+            AlertHistory.started_at,
+            AlertHistory.finished_at,
+            AlertHistory.duration_s,
+        ).where(
+            AlertHistory.source == bindparam("source"),
+            AlertHistory.started_at >= _START,
+            AlertHistory.started_at < _END,
+        )
+        region = AlertHistory.region_id
+    if filtered:
+        query = query.where(region.in_(bindparam("ids", expanding=True)))
+    return query.subquery()
+
+
+@cache
+def _sums_statement(source_kind: str, filtered: bool, dialect: str) -> Any:
+    rows = _rows(source_kind, filtered)
+    started = _epoch(rows.c.started_at, dialect)
+    finished = func.coalesce(_epoch(rows.c.finished_at, dialect), bindparam("now_s"))
+    until = case((finished < bindparam("end_s"), finished), else_=bindparam("end_s"))
+    seconds = case(
+        # Ended inside the span: its stored duration (no date arithmetic for most rows).
+        (
+            and_(rows.c.finished_at.is_not(None), rows.c.finished_at <= _END),
+            func.coalesce(rows.c.duration_s, until - started),
         ),
+        (until > started, until - started),
+        else_=0.0,
     )
+    return select(
+        rows.c.region_id,
+        rows.c.oblast_id,
+        func.count(),
+        func.sum(seconds),
+        func.min(rows.c.started_at),
+    ).group_by(rows.c.region_id, rows.c.oblast_id)
 
 
-def _claim_report(
-    party: str,
-    claimed_start: datetime,
-    claimed_end: datetime | None,
-    source_url: str | None,
-    start: datetime,
-    end: datetime,
-    length: timedelta,
-    alerts: Sequence[Alert],
-    outages: Sequence[tuple[str, datetime]] | None,
-    now: datetime,
-) -> ClaimReport:
-    inside = _within(alerts, start, end)
-    before = _within(alerts, start - length, start)
-    after_end = max(end, min(end + length, now))
-    after = _within(alerts, end, after_end)
-    first = min((a.started_at for a in inside), default=None)
-    return ClaimReport(
-        party=party,
-        starts_at=claimed_start,
-        ends_at=claimed_end,
-        source_url=source_url,
-        window=_span(inside, start, end, now, outages),
-        baseline=_span(before, start - length, start, now, outages),
-        after=_span(after, end, after_end, now, outages),
-        first_alert_after_minutes=(
-            None if first is None else (first - claimed_start).total_seconds() / 60
-        ),
-        by_oblast=_by_oblast(inside, before, (start, end), (start - length, start), now),
-        evidence=tuple(inside),
-    )
+@cache
+def _hourly_statement(source_kind: str, filtered: bool, dialect: str) -> Any:
+    """Alerts started per UTC hour, keyed "YYYY-MM-DD HH" (SQLite keeps UTC ISO text)."""
+    rows = _rows(source_kind, filtered)
+    if dialect == "postgresql":
+        hour = func.to_char(func.timezone("UTC", rows.c.started_at), "YYYY-MM-DD HH24")
+    else:
+        hour = func.substr(rows.c.started_at, 1, 13)
+    return select(hour, func.count()).group_by(hour)
 
 
-def _by_oblast(
-    inside: Sequence[Alert],
-    before: Sequence[Alert],
-    window: tuple[datetime, datetime],
-    baseline: tuple[datetime, datetime],
-    now: datetime,
-) -> tuple[OblastLine, ...]:
-    counts: Counter[tuple[str, str]] = Counter()
+class _Sums:
+    def __init__(
+        self, session: AsyncSession, source: str, ids: list[str] | None, now: datetime
+    ) -> None:
+        self.session = session
+        self.kind = LIVE if source == LIVE else "history"
+        self.dialect = session.get_bind().dialect.name
+        self.params: dict[str, Any] = {"now_s": now.timestamp()}
+        if self.kind != LIVE:
+            self.params["source"] = source
+        if ids is not None:
+            self.params["ids"] = ids
+        self.filtered = ids is not None
+
+    async def span(
+        self, start: datetime, end: datetime, outages: Sequence[tuple[str, datetime]] | None
+    ) -> tuple[Span, list[_Group]]:
+        groups: list[_Group] = []
+        if end > start:
+            statement = _sums_statement(self.kind, self.filtered, self.dialect)
+            params = {**self.params, "start": start, "end": end, "end_s": end.timestamp()}
+            for region_id, oblast_id, alerts, seconds, first in await self.session.execute(
+                statement, params
+            ):
+                oblast = oblast_id or regions.oblast_of(region_id) or region_id
+                groups.append(
+                    _Group(region_id, oblast, int(alerts), float(seconds or 0) / 60, _aware(first))
+                )
+        span = Span(
+            starts_at=start,
+            ends_at=end,
+            alerts=sum(g.alerts for g in groups),
+            alert_minutes=sum(g.minutes for g in groups),
+            emergency_outages=(
+                None if outages is None else sum(1 for _, at in outages if start <= at < end)
+            ),
+        )
+        return span, groups
+
+    async def hourly(self, origin: datetime, end: datetime) -> tuple[int, ...]:
+        statement = _hourly_statement(self.kind, self.filtered, self.dialect)
+        params = {**self.params, "start": origin, "end": end}
+        size = max(1, math.ceil((end - origin).total_seconds() / 3600))
+        counts = [0] * size
+        for hour, alerts in await self.session.execute(statement, params):
+            moment = datetime.strptime(str(hour), "%Y-%m-%d %H").replace(tzinfo=UTC)
+            index = int((moment - origin).total_seconds() // 3600)
+            if 0 <= index < size:
+                counts[index] += int(alerts)
+        return tuple(counts)
+
+
+def _aware(moment: datetime | str) -> datetime:
+    """min() over a column loses its type on SQLite: ISO text back to an aware datetime."""
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def _by_oblast(window: Sequence[_Group], baseline: Sequence[_Group]) -> tuple[OblastLine, ...]:
+    counts: dict[tuple[str, str], int] = {}
     minutes: dict[tuple[str, str], float] = {}
     oblast_of: dict[str, str] = {}
-    for label, alerts, (start, end) in (("w", inside, window), ("b", before, baseline)):
-        for alert in alerts:
-            spent = alert.minutes_within(start, end, now)
-            places = {alert.oblast_id, alert.region_id}
-            oblast_of[alert.oblast_id] = alert.oblast_id
-            oblast_of[alert.region_id] = alert.oblast_id
-            for place in places:
-                counts[(place, label)] += 1
-                minutes[(place, label)] = minutes.get((place, label), 0.0) + spent
+    for label, groups in (("w", window), ("b", baseline)):
+        for group in groups:
+            oblast_of[group.oblast_id] = group.oblast_id
+            oblast_of[group.region_id] = group.oblast_id
+            for place in {group.oblast_id, group.region_id}:
+                key = (place, label)
+                counts[key] = counts.get(key, 0) + group.alerts
+                minutes[key] = minutes.get(key, 0.0) + group.minutes
     rank = {region.id: index for index, region in enumerate(regions.all_regions())}
 
     def order(place: str) -> tuple[int, str, int, int, str]:
@@ -462,9 +576,9 @@ def _by_oblast(
                 name_uk=name_uk,
                 name_en=name_en,
                 level=region.level if region is not None else "oblast",
-                alerts=counts[(place, "w")],
+                alerts=counts.get((place, "w"), 0),
                 alert_minutes=minutes.get((place, "w"), 0.0),
-                baseline_alerts=counts[(place, "b")],
+                baseline_alerts=counts.get((place, "b"), 0),
                 baseline_alert_minutes=minutes.get((place, "b"), 0.0),
             )
         )

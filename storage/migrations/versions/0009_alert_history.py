@@ -28,6 +28,7 @@ def upgrade() -> None:
         sa.Column("kind", sa.String(length=32), nullable=False),
         sa.Column("started_at", UTC_TIME, nullable=False),
         sa.Column("finished_at", UTC_TIME, nullable=True),
+        sa.Column("duration_s", sa.Float(), nullable=True),
         sa.Column("estimated_end", sa.Boolean(), nullable=False),
         sa.Column("matched", sa.Boolean(), nullable=False),
         sa.Column("note", sa.Text(), nullable=True),
@@ -39,7 +40,7 @@ def upgrade() -> None:
     op.create_index(
         "ix_alert_history_source_started_at",
         "alert_history",
-        ["source", "started_at"],
+        ["source", "started_at", "region_id", "oblast_id", "finished_at", "duration_s"],
         unique=False,
     )
     with op.batch_alter_table("truces") as batch:
