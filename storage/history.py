@@ -22,7 +22,7 @@ from datetime import UTC, datetime
 from functools import cache
 from typing import Any, Literal, cast
 
-from sqlalchemy import Table, func, select
+from sqlalchemy import Table, func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
@@ -35,6 +35,7 @@ OFFICIAL_HEADER = ("oblast", "raion", "hromada", "level", "started_at", "finishe
 VOLUNTEER_HEADER = ("region", "started_at", "finished_at", "naive")
 UNKNOWN_REGION = "unknown"
 BATCH = 2000
+ANALYZE_AFTER = 10_000  # rows in one import
 
 
 class HistoryFormatError(ValueError):
@@ -313,6 +314,10 @@ async def store(session: AsyncSession, rows: Iterable[HistoryRow]) -> int:
     statement = _insert(upsert_insert(session))
     for batch in _batches(listed):
         await session.execute(statement, [row.as_values() for row in batch])
+    if session.get_bind().dialect.name == "postgresql" and len(listed) >= ANALYZE_AFTER:
+        # A bulk load leaves the planner thinking the table is empty: it then sorts half a
+        # year of rows on disk to group them (0.8 s instead of 0.2 s, bench/ledger.py).
+        await session.execute(text("ANALYZE alert_history"))
     return await count(session) - before
 
 

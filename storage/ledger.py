@@ -479,10 +479,11 @@ def _sums_statement(source_kind: str, filtered: bool, dialect: str) -> Any:
 
 @cache
 def _hourly_statement(source_kind: str, filtered: bool, dialect: str) -> Any:
-    """Alerts started per UTC hour, keyed "YYYY-MM-DD HH" (SQLite keeps UTC ISO text)."""
+    """Alerts started per UTC hour: keyed by the hour (PostgreSQL) or "YYYY-MM-DD HH" (SQLite
+    keeps UTC ISO text, whose first 13 characters name the hour)."""
     rows = _rows(source_kind, filtered)
     if dialect == "postgresql":
-        hour = func.to_char(func.timezone("UTC", rows.c.started_at), "YYYY-MM-DD HH24")
+        hour = func.date_trunc("hour", func.timezone("UTC", rows.c.started_at))
     else:
         hour = func.substr(rows.c.started_at, 1, 13)
     return select(hour, func.count()).group_by(hour)
@@ -533,7 +534,11 @@ class _Sums:
         size = max(1, math.ceil((end - origin).total_seconds() / 3600))
         counts = [0] * size
         for hour, alerts in await self.session.execute(statement, params):
-            moment = datetime.strptime(str(hour), "%Y-%m-%d %H").replace(tzinfo=UTC)
+            moment = (
+                hour.replace(tzinfo=UTC)
+                if isinstance(hour, datetime)
+                else datetime.strptime(str(hour), "%Y-%m-%d %H").replace(tzinfo=UTC)
+            )
             index = int((moment - origin).total_seconds() // 3600)
             if 0 <= index < size:
                 counts[index] += int(alerts)
