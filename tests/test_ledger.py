@@ -209,8 +209,15 @@ async def test_live_events_count_for_a_truce_recorded_late(database_url: str) ->
         )
         async with sessions() as session:
             report = await ledger.truce_report(session, "energy", now)
+            # One alert a row, for an evidence list: each start paired with its end.
+            evidence = await ledger.alerts_between(session, "live", start, now)
     finally:
         await engine.dispose()
+    assert [(a.region_id, a.oblast_id, a.finished_at) for a in evidence] == [
+        ("28", "28", None),
+        ("90", "27", start + timedelta(hours=2, minutes=40)),
+        ("27", "27", None),
+    ]
     assert report is not None and report.source == "live"
     assert report.status == "in_force"
     [claim] = report.claims
