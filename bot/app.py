@@ -72,6 +72,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("truces", truces.truces),
     ("truce_set", truces.truce_set),
     ("truce_end", truces.truce_end),
+    ("truce_report", truces.truce_report),
     ("feed_add", feed_commands.feed_add),
     ("feed_list", feed_commands.feed_list),
     ("feed_remove", feed_commands.feed_remove),

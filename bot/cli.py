@@ -1,4 +1,4 @@
-"""``python -m bot``: run, check-config, migrate, demo."""
+"""``python -m bot``: run, check-config, migrate, demo, parse, history, truce."""
 
 from __future__ import annotations
 
@@ -109,6 +109,92 @@ def _parse(args: argparse.Namespace) -> int:
     return run_parse(args.kind, args.file, sys.stdout, sys.stderr)
 
 
+def _history(args: argparse.Namespace) -> int:
+    from bot import ledger_cli
+    from bot.logs import setup_logging
+
+    config = load_config(_config_path(args))
+    # Warnings only: the output is the summary (migrations applied on the way are routine).
+    setup_logging(_secrets(config), level=logging.WARNING)
+    io = ledger_cli.Io(sys.stdout, sys.stderr, config.bot.default_language)
+    if args.history_command == "import":
+        return ledger_cli.run(config, lambda s: ledger_cli.import_files(s, args.files, io))
+    return ledger_cli.run(
+        config, lambda s: ledger_cli.fetch_region(s, config, args.region, io, period=args.period)
+    )
+
+
+def _truce(args: argparse.Namespace) -> int:
+    from bot import ledger_cli
+    from bot.logs import setup_logging
+
+    config = load_config(_config_path(args))
+    setup_logging(_secrets(config), level=logging.WARNING)
+    io = ledger_cli.Io(sys.stdout, sys.stderr, args.lang or config.bot.default_language)
+    command = args.truce_command
+    if command == "set":
+        return ledger_cli.run(config, lambda s: ledger_cli.truce_set(s, args.words, io))
+    if command == "end":
+        return ledger_cli.run(config, lambda s: ledger_cli.truce_end(s, args.words, io))
+    if command == "list":
+        return ledger_cli.run(config, lambda s: ledger_cli.truce_list(s, io))
+    return ledger_cli.run(
+        config,
+        lambda s: ledger_cli.truce_report(
+            s, args.name, io, as_json=args.json, chart=args.chart, source=args.source
+        ),
+    )
+
+
+def _add_ledger_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    hist = commands.add_parser("history", help="import or fetch air-raid alert history")
+    hist_commands = hist.add_subparsers(dest="history_command", required=True)
+    imp = hist_commands.add_parser(
+        "import", help="import the public dataset's CSV files (official or volunteer form)"
+    )
+    imp.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    imp.add_argument("files", nargs="+", metavar="FILE")
+    imp.set_defaults(handler=_history)
+    fet = hist_commands.add_parser(
+        "fetch", help="backfill a month of one region from alerts.in.ua's history"
+    )
+    fet.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    fet.add_argument("--period", default="month_ago", choices=("month_ago", "week_ago"))
+    fet.add_argument("region", help="region name or id, e.g. Lviv or 27")
+    fet.set_defaults(handler=_history)
+
+    truce = commands.add_parser("truce", help="record announced strike pauses and report on them")
+    truce_commands = truce.add_subparsers(dest="truce_command", required=True)
+    grammar = "as in the chat: NAME start=... [end=...] [party=...] [regions=...] [scope=...]"
+    for name, help_text, words_help in (
+        ("set", "record a party's announced window", grammar + " [source=...]"),
+        ("end", "mark a pause ended", "NAME [reason=...]"),
+    ):
+        sub = truce_commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+        sub.add_argument("--lang", choices=("uk", "en"), help="language of the answer")
+        sub.add_argument("words", nargs="+", metavar="ARG", help=words_help)
+        sub.set_defaults(handler=_truce)
+    listing = truce_commands.add_parser("list", help="every pause on record, with its life")
+    listing.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    listing.add_argument("--lang", choices=("uk", "en"), help="language of the answer")
+    listing.set_defaults(handler=_truce)
+    report = truce_commands.add_parser(
+        "report", help="what the alert records show during each party's window"
+    )
+    report.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    report.add_argument("--lang", choices=("uk", "en"), help="language of the text and chart")
+    report.add_argument("--json", action="store_true", help="print the report as one JSON object")
+    report.add_argument("--chart", metavar="FILE.png", help="also draw the chart into this file")
+    report.add_argument(
+        "--source",
+        choices=("live", "official", "volunteer", "alerts_in_ua"),
+        help="which records to count (default: the bot's own where it has any)",
+    )
+    report.add_argument("name", metavar="NAME")
+    report.set_defaults(handler=_truce)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m bot",
@@ -142,6 +228,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("--kind", required=True, help="feed kind, e.g. alerts_in_ua")
     parse.add_argument("file", help="the saved answer ('-': standard input)")
     parse.set_defaults(handler=_parse)
+    _add_ledger_commands(commands)
     return parser
 
 

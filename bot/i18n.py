@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
+
+from babel import Locale
 
 LANGUAGES = ("uk", "en")
 DEFAULT_LANGUAGE = "uk"
@@ -20,7 +23,8 @@ UK: dict[str, str] = {
     "scope.all": "усі удари",
     "status.announced": "оголошено, ще не почалося",
     "status.in_force": "оголошено як чинне",
-    "status.ended": "завершено",
+    "status.expired": "минуло: оголошені вікна скінчилися",
+    "status.ended_early": "завершено достроково",
     "alert.start": "🔴 {kind}: {region}\nПочаток: {time} (за Києвом)",
     "alert.end": "🟢 Відбій: {kind_lower}, {region}\nКінець: {time} (за Києвом)",
     "alert.level": "Рівень загрози: {level}",
@@ -148,6 +152,7 @@ UK: dict[str, str] = {
         "/mysubs — мої підписки\n"
         "/status — тривоги в моїх регіонах зараз\n"
         "/truces — оголошені паузи ударів\n"
+        "/truce_report <назва> — що записали джерела тривог під час паузи\n"
         "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
         "/outage — графік відключень на сьогодні й завтра\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <хв> — сповіщення про відключення\n"
@@ -157,7 +162,7 @@ UK: dict[str, str] = {
         "\n\nДля адміністраторів:\n"
         "/truce_set <назва> start=<час> [end=<час>] [regions=<р1,р2|all>] "
         "[scope=<energy|long-range|all>] [party=<хто оголосив>] [source=<посилання>]\n"
-        "/truce_end <назва>\n"
+        "/truce_end <назва> [reason=<чому>]\n"
         "/feed_add <назва> <тип> <url> [interval=N] [token_env=ЗМІННА]\n"
         "/feed_list, /feed_remove <назва>, /feed_pause <назва>, /feed_resume <назва>, "
         "/feed_test <назва>\n"
@@ -212,7 +217,52 @@ UK: dict[str, str] = {
     "truce_set.added": "✅ До паузи «{name}» додано заяву: {party}, {window}.",
     "truce_set.replaced": "✅ Заяву {party} щодо паузи «{name}» оновлено: {window}.",
     "truce_set.reopened": " Паузу знову відкрито.",
-    "truce_end.usage": "Формат: /truce_end <назва>",
+    "truce_end.usage": "Формат: /truce_end <назва> [reason=<чому>]",
+    "truces.disputed": "   ⚖️ сторони оголосили різні вікна",
+    "truces.end_reason": "   причина завершення: {reason}",
+    "count.alerts.one": "{count} тривога",
+    "count.alerts.few": "{count} тривоги",
+    "count.alerts.many": "{count} тривог",
+    "count.alerts.other": "{count} тривоги",
+    "count.places.one": "{count} регіон",
+    "count.places.few": "{count} регіони",
+    "count.places.many": "{count} регіонів",
+    "count.places.other": "{count} регіону",
+    "count.outages.one": "{count} екстрене відключення світла",
+    "count.outages.few": "{count} екстрені відключення світла",
+    "count.outages.many": "{count} екстрених відключень світла",
+    "count.outages.other": "{count} екстреного відключення світла",
+    "duration.hm": "{hours} год {minutes} хв",
+    "duration.m": "{minutes} хв",
+    "source.live": "власні записи бота",
+    "source.official": "офіційні дані (набір даних Vadimkin, official)",
+    "source.volunteer": "дані волонтерів (набір даних Vadimkin, volunteer)",
+    "source.alerts_in_ua": "історія alerts.in.ua",
+    "report.usage": "Формат: /truce_report <назва> [source=live|official|volunteer|alerts_in_ua]",
+    "report.bad_source": "Невідоме джерело «{source}». Джерела: {sources}.",
+    "report.header": "📊 Пауза «{name}» ({scope}; регіони: {regions}) — {status}",
+    "report.disputed": "⚖️ Сторони оголосили різні вікна; нижче — кожне окремо.",
+    "report.end_reason": "Завершено достроково: {reason}",
+    "report.source": "Джерело: {source}.",
+    "report.other_sources": "Є й інші джерела: {sources} (напр. /truce_report {name} source={first}). Їх не додаю: вони записують ті самі тривоги.",
+    "report.disclaimer": "Це облік тривог у регіонах паузи, а не висновок: тривога не завжди означає удар.",
+    "report.claim": "{party}: {window}",
+    "report.not_started": "• вікно ще не почалося",
+    "report.window": "• у вікні: {alerts}, {minutes} під тривогою",
+    "report.baseline": "• стільки ж часу перед ним: {alerts}, {minutes} під тривогою",
+    "report.ratio": "• співвідношення до часу перед паузою: {ratio}",
+    "report.no_ratio": "• перед паузою тривог не було",
+    "report.first": "• перша тривога — через {delay} після оголошеного початку",
+    "report.no_first": "• у вікні тривог не було",
+    "report.outages": "• у вікні: {outages}; перед ним: {baseline}",
+    "report.places": "• за регіонами (у вікні / перед ним):",
+    "report.place": "   {name}: {alerts} / {baseline}",
+    "report.more": "   …і ще {places}",
+    "report.chart_title": "Тривоги за годину: «{name}»",
+    "report.chart_alerts": "тривог, що почалися за годину",
+    "report.chart_baseline": "перед",
+    "report.chart_after": "після",
+    "report.chart_caption": "Тривоги за годину до, під час і після оголошеного вікна кожної сторони.",
     "truce_end.done": "Паузу «{name}» позначено завершеною.",
     "truce_end.unknown": "Паузи «{name}» немає в реєстрі. Перелік: /truces",
     "error.internal": "Вибачте, сталася помилка. Спробуйте ще раз трохи згодом.",
@@ -317,7 +367,8 @@ EN: dict[str, str] = {
     "scope.all": "all strikes",
     "status.announced": "announced, not started",
     "status.in_force": "announced as in force",
-    "status.ended": "ended",
+    "status.expired": "over: the announced windows have passed",
+    "status.ended_early": "ended early",
     "alert.start": "🔴 {kind}: {region}\nStarted: {time} (Kyiv time)",
     "alert.end": "🟢 All clear: {kind_lower}, {region}\nEnded: {time} (Kyiv time)",
     "alert.level": "Threat level: {level}",
@@ -444,6 +495,7 @@ EN: dict[str, str] = {
         "/mysubs — my subscriptions\n"
         "/status — alerts in my regions now\n"
         "/truces — announced strike pauses\n"
+        "/truce_report <name> — what the alert records show during a pause\n"
         "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
         "/outage — outage schedule for today and tomorrow\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <min> — outage notifications\n"
@@ -453,7 +505,7 @@ EN: dict[str, str] = {
         "\n\nFor admins:\n"
         "/truce_set <name> start=<time> [end=<time>] [regions=<r1,r2|all>] "
         "[scope=<energy|long-range|all>] [party=<who announced>] [source=<url>]\n"
-        "/truce_end <name>\n"
+        "/truce_end <name> [reason=<why>]\n"
         "/feed_add <name> <kind> <url> [interval=N] [token_env=VAR]\n"
         "/feed_list, /feed_remove <name>, /feed_pause <name>, /feed_resume <name>, "
         "/feed_test <name>\n"
@@ -508,7 +560,52 @@ EN: dict[str, str] = {
     "truce_set.added": "✅ Added a claim to “{name}”: {party}, {window}.",
     "truce_set.replaced": "✅ Updated {party}'s claim for “{name}”: {window}.",
     "truce_set.reopened": " The pause is open again.",
-    "truce_end.usage": "Form: /truce_end <name>",
+    "truce_end.usage": "Form: /truce_end <name> [reason=<why>]",
+    "truces.disputed": "   ⚖️ the parties announced different windows",
+    "truces.end_reason": "   why it ended: {reason}",
+    "count.alerts.one": "{count} alert",
+    "count.alerts.few": "{count} alerts",
+    "count.alerts.many": "{count} alerts",
+    "count.alerts.other": "{count} alerts",
+    "count.places.one": "{count} region",
+    "count.places.few": "{count} regions",
+    "count.places.many": "{count} regions",
+    "count.places.other": "{count} regions",
+    "count.outages.one": "{count} emergency power outage",
+    "count.outages.few": "{count} emergency power outages",
+    "count.outages.many": "{count} emergency power outages",
+    "count.outages.other": "{count} emergency power outages",
+    "duration.hm": "{hours} h {minutes} min",
+    "duration.m": "{minutes} min",
+    "source.live": "the bot's own records",
+    "source.official": "official data (Vadimkin dataset, official)",
+    "source.volunteer": "volunteers' data (Vadimkin dataset, volunteer)",
+    "source.alerts_in_ua": "alerts.in.ua history",
+    "report.usage": "Form: /truce_report <name> [source=live|official|volunteer|alerts_in_ua]",
+    "report.bad_source": "Unknown source “{source}”. Sources: {sources}.",
+    "report.header": "📊 Pause “{name}” ({scope}; regions: {regions}) — {status}",
+    "report.disputed": "⚖️ The parties announced different windows; each is shown below.",
+    "report.end_reason": "Ended early: {reason}",
+    "report.source": "Source: {source}.",
+    "report.other_sources": "Other sources hold data too: {sources} (e.g. /truce_report {name} source={first}). They are not added in: they record the same alerts.",
+    "report.disclaimer": "This counts alerts in the pause's regions; it is not a verdict: an alert is not always a strike.",
+    "report.claim": "{party}: {window}",
+    "report.not_started": "• the window has not begun",
+    "report.window": "• in the window: {alerts}, {minutes} under alert",
+    "report.baseline": "• the same time just before: {alerts}, {minutes} under alert",
+    "report.ratio": "• ratio to the time before the pause: {ratio}",
+    "report.no_ratio": "• no alerts in the time before the pause",
+    "report.first": "• first alert {delay} after the announced start",
+    "report.no_first": "• no alert in the window",
+    "report.outages": "• in the window: {outages}; before it: {baseline}",
+    "report.places": "• by region (in the window / before it):",
+    "report.place": "   {name}: {alerts} / {baseline}",
+    "report.more": "   …plus {places}",
+    "report.chart_title": "Alerts per hour: “{name}”",
+    "report.chart_alerts": "alerts started per hour",
+    "report.chart_baseline": "before",
+    "report.chart_after": "after",
+    "report.chart_caption": "Alerts per hour before, during and after each party's announced window.",
     "truce_end.done": "Strike pause “{name}” marked as ended.",
     "truce_end.unknown": "No strike pause “{name}” on record. See /truces",
     "error.internal": "Sorry, something went wrong. Please try again in a moment.",
@@ -612,19 +709,31 @@ def t(lang: str | None, key: str, /, **values: Any) -> str:
     return CATALOG[language(lang)][key].format(**values)
 
 
-def plural_form(lang: str | None, count: int) -> str:
-    """ "one", "few" or "many", by the language's rule (Ukrainian: 1, 21 район; 2, 24 райони;
-    5, 11, 12 районів). English uses "one" and "many" ("few" says the same as "many")."""
-    count = abs(count)
-    if language(lang) == "uk":
-        if count % 10 == 1 and count % 100 != 11:
-            return "one"
-        if 2 <= count % 10 <= 4 and not 12 <= count % 100 <= 14:
-            return "few"
-        return "many"
-    return "one" if count == 1 else "many"
+@cache
+def _locale(lang: str) -> Locale:
+    return Locale.parse(lang)
 
 
-def t_count(lang: str | None, key: str, count: int, /, **values: Any) -> str:
-    """``key.one`` / ``key.few`` / ``key.many`` for ``count``, with ``count`` filled in too."""
-    return t(lang, f"{key}.{plural_form(lang, count)}", count=count, **values)
+def plural_form(lang: str | None, count: float) -> str:
+    """CLDR's plural category of ``count`` in ``lang``: Ukrainian has one (1, 21), few (2-4,
+    22-24), many (5-20, 25) and other (fractions); English one and other."""
+    return str(_locale(language(lang)).plural_form(count))
+
+
+def tn(lang: str | None, key: str, count: float, /, **values: Any) -> str:
+    """The plural text for ``count``: the catalog holds ``key.one``, ``key.few``, ``key.many``
+    and ``key.other`` (English only ``.one`` and ``.other``; a missing form falls back to
+    ``.other``, then ``.many``); ``{count}`` is filled in with the others."""
+    texts = CATALOG[language(lang)]
+    text = (
+        texts.get(f"{key}.{plural_form(lang, count)}")
+        or texts.get(f"{key}.other")
+        or texts[f"{key}.many"]
+    )
+    return text.format(count=_number(count), **values)
+
+
+def _number(count: float) -> str:
+    if isinstance(count, int) or float(count).is_integer():
+        return str(int(count))
+    return f"{count:.1f}"

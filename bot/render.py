@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import plural_form, t
+from bot.i18n import t, tn
 from feeds import regions
 from storage import alerts as alert_store
 from storage.models import AlertEvent, AlertState
@@ -104,7 +104,7 @@ def scope_text(parts: regions.PartsUnderAlert, lang: str) -> str:
             "scope.count_named",
             active=len(raions),
             total=parts.raions_total,
-            raions=t(lang, f"raions_after_of.{plural_form(lang, parts.raions_total)}"),
+            raions=tn(lang, "raions_after_of", parts.raions_total),
             names=names,
         )
     return t(lang, "scope.places", names=others)
@@ -132,7 +132,7 @@ def _parts_line(event: AlertEvent, lang: str) -> str | None:
             "scope.count",
             active=event.parts_active or 0,
             total=event.parts_total,
-            raions=t(lang, f"raions_after_of.{plural_form(lang, event.parts_total)}"),
+            raions=tn(lang, "raions_after_of", event.parts_total),
         )
         return t(lang, "alert.parts", oblast=name, scope=scope)
     return t(lang, "alert.part", oblast=name)

@@ -187,6 +187,8 @@ class Truce(Base):
     scope: Mapped[str] = mapped_column(String(16))  # energy | long-range | all
     regions: Mapped[str] = mapped_column(Text)  # "all" or comma-separated region ids
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+    # Why an admin ended it (``/truce_end NAME reason=...``), shown in its life.
+    end_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     created_by: Mapped[int] = mapped_column(BigInteger)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
 

@@ -13,7 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from feeds import regions
 from storage.models import Truce, TruceClaim
 
-TruceStatus = Literal["announced", "in_force", "ended"]
+# announced: every claim in the future; expired: every claim's window over; ended_early: ended
+# by an admin while some claimed window still ran.
+TruceStatus = Literal["announced", "in_force", "expired", "ended_early"]
 SCOPES = ("energy", "long-range", "all")
 UNSPECIFIED_PARTY = "unspecified"
 
@@ -37,6 +39,7 @@ class TruceView:
     regions: tuple[str, ...] | None  # None means every region
     ended_at: datetime | None
     claims: tuple[Claim, ...]
+    end_reason: str | None = None
 
     def claims_in_force(self, now: datetime) -> list[Claim]:
         if self.ended_at is not None and self.ended_at <= now:
@@ -46,11 +49,18 @@ class TruceView:
     def status(self, now: datetime) -> TruceStatus:
         if self.claims_in_force(now):
             return "in_force"
-        if self.ended_at is not None and self.ended_at <= now:
-            return "ended"
+        ended = self.ended_at
+        if ended is not None and ended <= now:
+            early = any(c.ends_at is None or c.ends_at > ended for c in self.claims)
+            return "ended_early" if early else "expired"
         if any(claim.starts_at > now for claim in self.claims):
             return "announced"
-        return "ended"
+        return "expired"
+
+    @property
+    def disputed(self) -> bool:
+        """The parties announced different windows (March 2025: different start days)."""
+        return len({(c.starts_at, c.ends_at) for c in self.claims}) > 1
 
     def covers(self, region_id: str) -> bool:
         if self.regions is None:
@@ -65,6 +75,7 @@ def _view(truce: Truce, claims: Sequence[TruceClaim]) -> TruceView:
         scope=truce.scope,
         regions=None if truce.regions == "all" else tuple(truce.regions.split(",")),
         ended_at=truce.ended_at,
+        end_reason=truce.end_reason,
         claims=tuple(
             Claim(c.party, c.starts_at, c.ends_at, c.source)
             for c in sorted(claims, key=lambda c: (c.starts_at, c.party))
@@ -79,6 +90,16 @@ async def list_truces(session: AsyncSession) -> list[TruceView]:
     for claim in claims:
         by_truce.setdefault(claim.truce_id, []).append(claim)
     return [_view(t, by_truce.get(t.id, [])) for t in truces]
+
+
+async def get_truce(session: AsyncSession, name: str) -> TruceView | None:
+    truce = await session.scalar(select(Truce).where(Truce.name == name))
+    if truce is None:
+        return None
+    claims = (
+        await session.scalars(select(TruceClaim).where(TruceClaim.truce_id == truce.id))
+    ).all()
+    return _view(truce, claims)
 
 
 async def in_force(session: AsyncSession, now: datetime) -> list[TruceView]:
@@ -149,6 +170,7 @@ async def set_claim(
         session.add(truce)
     elif truce.ended_at is not None:
         truce.ended_at = None
+        truce.end_reason = None
         reopened = True
     if scope is not None:
         truce.scope = scope
@@ -175,13 +197,17 @@ async def set_claim(
     return SetResult(_view(truce, claims), created, replaced, reopened)
 
 
-async def end_truce(session: AsyncSession, name: str, now: datetime) -> TruceView | None:
-    """Mark truce ``name`` ended now; None if there is no such truce."""
+async def end_truce(
+    session: AsyncSession, name: str, now: datetime, reason: str | None = None
+) -> TruceView | None:
+    """Mark truce ``name`` ended now (with why, if given); None if there is no such truce."""
     truce = await session.scalar(select(Truce).where(Truce.name == name))
     if truce is None:
         return None
     if truce.ended_at is None:
         truce.ended_at = now
+    if reason:
+        truce.end_reason = reason
     await session.flush()
     claims = (
         await session.scalars(select(TruceClaim).where(TruceClaim.truce_id == truce.id))

@@ -6,7 +6,7 @@ import string
 
 import pytest
 
-from bot.i18n import CATALOG, DEFAULT_LANGUAGE, LANGUAGES, plural_form, t
+from bot.i18n import CATALOG, DEFAULT_LANGUAGE, LANGUAGES, plural_form, t, tn
 
 
 def placeholders(text: str) -> set[str]:
@@ -71,11 +71,12 @@ def test_ukrainian_plural_forms(count: int, form: str) -> None:
 
 def test_raions_after_a_count() -> None:
     def scope(active: int, total: int) -> str:
-        raions = t("uk", f"raions_after_of.{plural_form('uk', total)}")
+        raions = tn("uk", "raions_after_of", total)
         return t("uk", "scope.count", active=active, total=total, raions=raions)
 
     assert scope(3, 7) == "під тривогою 3 з 7 районів"
     assert scope(1, 1) == "під тривогою 1 з 1 району"
     assert scope(1, 21) == "під тривогою 1 з 21 району"
     assert scope(2, 2) == "під тривогою 2 з 2 районів"
-    assert plural_form("en", 1) == "one" and plural_form("en", 2) == "many"
+    assert plural_form("en", 1) == "one" and plural_form("en", 2) == "other"
+    assert tn("en", "raions_after_of", 2) == "raions"

@@ -130,3 +130,31 @@ def parse_truce_set(text: str, now: datetime) -> TruceArgs:
         party=values.get("party") or UNSPECIFIED_PARTY,
         source=values.get("source") or None,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class TruceEndArgs:
+    name: str
+    reason: str | None
+
+
+def parse_truce_end(text: str) -> TruceEndArgs:
+    """``<name> [reason=<why>]``; the reason may be quoted or run to the end of the line."""
+    words = split_arguments(text)
+    if not words or "=" in words[0]:
+        raise ArgumentError("err.missing_name")
+    name, rest = words[0], words[1:]
+    if len(name) > 128:
+        raise ArgumentError("err.too_long", key="name")
+    reason: str | None = None
+    if rest:
+        key, sep, value = rest[0].partition("=")
+        if not sep:
+            raise ArgumentError("err.not_key_value", token=rest[0])
+        if key.strip().lower() != "reason":
+            raise ArgumentError("err.unknown_key", key=key.strip().lower())
+        # Unquoted words after reason= belong to it: "reason=talks broke down".
+        reason = " ".join([value, *rest[1:]]).strip() or None
+        if reason is not None and len(reason) > MAX_VALUE:
+            raise ArgumentError("err.too_long", key="reason")
+    return TruceEndArgs(name=name, reason=reason)

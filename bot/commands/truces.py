@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.commands.common import Ask, ask, echo, reply
-from bot.commands.truce_args import ArgumentError, parse_truce_set, split_arguments
-from bot.render import region_name, scope_name, window
+from bot.commands.truce_args import (
+    ArgumentError,
+    parse_truce_end,
+    parse_truce_set,
+    split_arguments,
+)
+from bot.ledger_render import chart_png, report_text, truces_text
+from bot.render import window
+from storage import ledger
 from storage import truces as truce_store
 
 log = logging.getLogger("alertbot.truces")
@@ -83,20 +91,18 @@ async def truce_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if a is None:
         return
     try:
-        words = split_arguments(a.text)
+        args = parse_truce_end(a.text)
     except ArgumentError:
-        words = []
-    if len(words) != 1:
         await reply(update, a.t("truce_end.usage"))
         return
-    name = words[0]
+    name = args.name
     services = a.services
     async with services.sessions() as session, session.begin():
-        ended = await truce_store.end_truce(session, name, services.clock())
+        ended = await truce_store.end_truce(session, name, services.clock(), args.reason)
     if ended is None:
         await reply(update, a.t("truce_end.unknown", name=echo(name)))
         return
-    log.info("truce_end", extra={"truce": name, "by": a.user_id})
+    log.info("truce_end", extra={"truce": name, "by": a.user_id, "reason": args.reason})
     await reply(update, a.t("truce_end.done", name=echo(name)))
 
 
@@ -105,35 +111,44 @@ async def truces(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if a is None:
         return
     services = a.services
-    now = services.clock()
     async with services.sessions() as session:
         views = await truce_store.list_truces(session)
-    if not views:
-        await reply(update, a.t("truces.none"))
+    await reply(update, truces_text(views, services.clock(), a.lang))
+
+
+async def truce_report(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Anyone: what the alert records show during each party's window, with a chart."""
+    a = await ask(update, context)
+    if a is None:
         return
-    lines = [a.t("truces.header")]
-    for view in views:
-        region_names = (
-            a.t("truces.regions_all")
-            if view.regions is None
-            else ", ".join(region_name(r, r, a.lang) for r in view.regions)
+    try:
+        words = split_arguments(a.text)
+    except ArgumentError:
+        words = []
+    source: str | None = None
+    if len(words) == 2 and words[1].lower().startswith("source="):
+        source = words[1].partition("=")[2].strip().lower()
+        words = words[:1]
+    if len(words) != 1:
+        await reply(update, a.t("report.usage"))
+        return
+    name = words[0]
+    services = a.services
+    try:
+        async with services.sessions() as session:
+            report = await ledger.truce_report(session, name, services.clock(), source)
+    except ledger.UnknownSource:
+        await reply(
+            update,
+            a.t("report.bad_source", source=source, sources=", ".join(ledger.SOURCES)),
         )
-        lines.append(
-            a.t(
-                "truces.item",
-                name=view.name,
-                status=a.t(f"status.{view.status(now)}"),
-                scope=scope_name(view.scope, a.lang),
-                regions=region_names,
-            )
-        )
-        for claim in view.claims:
-            lines.append(
-                a.t(
-                    "truces.claim",
-                    party=claim.party,
-                    window=window(claim.starts_at, claim.ends_at, a.lang),
-                    source=f" — {claim.source}" if claim.source else "",
-                )
-            )
-    await reply(update, "\n".join(lines))
+        return
+    if report is None:
+        await reply(update, a.t("truce_end.unknown", name=name))
+        return
+    await reply(update, report_text(report, a.lang))
+    # Drawn in a worker thread: matplotlib takes a few hundred milliseconds.
+    png = await asyncio.to_thread(chart_png, report, a.lang)
+    message = update.effective_message
+    if message is not None:
+        await message.reply_photo(png, caption=a.t("report.chart_caption"), do_quote=False)
