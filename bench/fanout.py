@@ -323,7 +323,7 @@ async def run_ours(
             t0 = time.monotonic()
             outcome = await bot.poll_now("alerts-in-ua")
             detect_to_enqueued = time.monotonic() - t0
-            assert outcome.ok and outcome.events, outcome
+            assert outcome.ok and outcome.changes, outcome
             replies: list[float] = []
             deadline = t0 + expected / (args.paid_rate if paid else args.rate) * 2 + 120
             next_probe = time.monotonic() + 1.0
