@@ -21,6 +21,8 @@ DEFAULT_MAX_BYTES = 5 * 1024 * 1024
 # The codings we can inflate with a cap (brotli would need a library that takes one).
 ACCEPT_ENCODING = "gzip, deflate"
 MAX_RETRY_AFTER = 3600.0
+MAX_REDIRECTS = 5
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +134,38 @@ def _coding(header: str | None) -> str | None:
     return codings[0]
 
 
+async def _read(
+    response: httpx.Response, etag: str | None, last_modified: str | None, max_bytes: int
+) -> FetchResult:
+    if response.status_code == 304:
+        return FetchResult(None, etag, last_modified)
+    if response.status_code != 200:
+        raise FeedHTTPError(
+            f"HTTP {response.status_code}",
+            status=response.status_code,
+            retry_after=_retry_after(response.headers.get("Retry-After")),
+        )
+    declared = response.headers.get("Content-Length", "").strip()
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise FeedHTTPError(f"answer too large ({declared[:20]} bytes)")
+    coding = _coding(response.headers.get("Content-Encoding"))
+    inflater = _Inflater(coding, max_bytes) if coding else None
+    chunks: list[bytes] = []
+    size = 0
+    async for raw in response.aiter_raw():
+        size += len(raw)
+        if size > max_bytes:
+            raise FeedHTTPError(f"answer larger than {max_bytes} bytes")
+        chunks.append(inflater.feed(raw) if inflater else raw)
+    if inflater:
+        chunks.append(inflater.finish())
+    return FetchResult(
+        b"".join(chunks),
+        _validator(response.headers.get("ETag")),
+        _validator(response.headers.get("Last-Modified")),
+    )
+
+
 async def fetch(
     client: httpx.AsyncClient,
     url: str,
@@ -155,34 +189,30 @@ async def fetch(
         request_headers["If-Modified-Since"] = last_modified
     try:
         async with asyncio.timeout(timeout):
-            async with client.stream("GET", url, headers=request_headers) as response:
-                if response.status_code == 304:
-                    return FetchResult(None, etag, last_modified)
-                if response.status_code != 200:
-                    raise FeedHTTPError(
-                        f"HTTP {response.status_code}",
-                        status=response.status_code,
-                        retry_after=_retry_after(response.headers.get("Retry-After")),
-                    )
-                declared = response.headers.get("Content-Length", "").strip()
-                if declared.isdigit() and int(declared) > max_bytes:
-                    raise FeedHTTPError(f"answer too large ({declared[:20]} bytes)")
-                coding = _coding(response.headers.get("Content-Encoding"))
-                inflater = _Inflater(coding, max_bytes) if coding else None
-                chunks: list[bytes] = []
-                size = 0
-                async for raw in response.aiter_raw():
-                    size += len(raw)
-                    if size > max_bytes:
-                        raise FeedHTTPError(f"answer larger than {max_bytes} bytes")
-                    chunks.append(inflater.feed(raw) if inflater else raw)
-                if inflater:
-                    chunks.append(inflater.finish())
-                return FetchResult(
-                    b"".join(chunks),
-                    _validator(response.headers.get("ETag")),
-                    _validator(response.headers.get("Last-Modified")),
-                )
+            target = httpx.URL(url)
+            for _hop in range(MAX_REDIRECTS + 1):
+                # Redirects are followed here, not by httpx: it reads (and inflates, without
+                # a cap) the body of every redirect answer; closing it unread costs nothing.
+                async with client.stream(
+                    "GET", target, headers=request_headers, follow_redirects=False
+                ) as response:
+                    if response.status_code not in _REDIRECTS:
+                        return await _read(response, etag, last_modified, max_bytes)
+                    location = response.headers.get("Location")
+                    if not location:
+                        raise FeedHTTPError(f"HTTP {response.status_code} without a Location")
+                    following = response.url.join(location)
+                if following.scheme not in ("http", "https"):
+                    raise FeedHTTPError("redirected to an address that is not http(s)")
+                if (following.scheme, following.host, following.port) != (
+                    target.scheme,
+                    target.host,
+                    target.port,
+                ):
+                    # Another server: it gets neither the token nor our validators.
+                    request_headers = {"Accept-Encoding": ACCEPT_ENCODING}
+                target = following
+            raise FeedHTTPError(f"more than {MAX_REDIRECTS} redirects")
     except TimeoutError:
         raise FeedHTTPError(f"no complete answer within {timeout:g} s") from None
     except (httpx.HTTPError, httpx.InvalidURL, httpx.StreamError) as exc:

@@ -160,3 +160,36 @@ async def test_a_validator_that_cannot_be_sent_back_is_not_kept(
         assert result.etag is None
         feed_server.script("/etag", Reply(200, b"[]"))
         assert (await fetch(client, feed_server.url("/etag"), etag="caf\u00e9")).body == b"[]"
+
+
+async def test_a_redirect_answers_body_is_never_read(feed_server: FakeFeedServer) -> None:
+    # Found by the feed fuzz: httpx read and inflated a redirect's body in full, uncapped.
+    bomb = gzip.compress(gzip.compress(ZEROS, 9), 9)
+    feed_server.set("/target", b"[]")
+    reply = Reply(302, bomb, headers={"Content-Encoding": "gzip, gzip", "Location": "/target"})
+    feed_server.script("/bomb", reply)
+    async with httpx.AsyncClient(follow_redirects=True) as client:
+        tracemalloc.start()
+        try:
+            result = await fetch(client, feed_server.url("/bomb"))
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert result.body == b"[]"
+    assert peak < 16 * MB, f"{peak / MB:.0f} MB"
+
+
+async def test_a_redirect_to_another_server_gets_no_token(
+    feed_server: FakeFeedServer,
+) -> None:
+    async with FakeFeedServer() as other:
+        other.set("/x", b"[]")
+        feed_server.script("/moved", Reply(301, headers={"Location": other.url("/x")}))
+        async with httpx.AsyncClient() as client:
+            headers = {"Authorization": "Bearer secret", "X-API-Key": "secret"}
+            assert (await fetch(client, feed_server.url("/moved"), headers=headers)).body == b"[]"
+        assert "secret" not in str(dict(other.requests[0][1]))
+        feed_server.script("/loop", *[Reply(302, headers={"Location": "/loop"})] * 7)
+        async with httpx.AsyncClient() as client:
+            with pytest.raises(FeedHTTPError, match="more than 5 redirects"):
+                await fetch(client, feed_server.url("/loop"))
