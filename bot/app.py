@@ -36,6 +36,7 @@ from bot.dispatcher import Dispatcher, delivery_bot
 from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
 from bot.i18n import t
+from bot.leader import Leadership, leadership_for
 from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
@@ -47,6 +48,9 @@ from storage.db import create_engine, session_factory
 from storage.models import Feed, FeedObservation
 
 log = logging.getLogger("alertbot")
+
+# A leader that lost its lock exits with this code (a clean stop is 0).
+EXIT_LEADERSHIP_LOST = 3
 
 USER_AGENT = "alertbot/0.1 (+https://github.com/; Telegram air-raid relay)"
 
@@ -138,15 +142,14 @@ class AlertBot:
         self.outages: OutageService | None = None
         self._http: httpx.AsyncClient | None = None
         self._stopped = False
+        self.leader: Leadership | None = None
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
         self.engine = create_engine(self.config.database.url)
         await migrate.upgrade(self.engine)
         self.sessions = session_factory(self.engine)
-        async with self.sessions() as session:
-            regions.forget_learned()
-            regions.register(await places.load(session))
+        await self._reload_places()
         async with self.sessions() as session, session.begin():
             names = []
             for feed in self.config.feeds:
@@ -175,7 +178,19 @@ class AlertBot:
                         row.enabled = False
         return self.sessions
 
+    async def _reload_places(self) -> None:
+        assert self.sessions is not None
+        async with self.sessions() as session:
+            regions.forget_learned()
+            regions.register(await places.load(session))
+
     async def start(self) -> None:
+        """Prepare and lead at once: a process that is the only one (tests, the demo)."""
+        await self.prepare()
+        await self.lead()
+
+    async def prepare(self) -> None:
+        """What a standby does too: migrate, load, build the pipeline; nothing is sent."""
         sessions = await self.prepare_database()
         telegram = self.config.telegram
         builder = ApplicationBuilder().token(telegram.token.get_secret_value())
@@ -218,6 +233,7 @@ class AlertBot:
             default_lang=self.config.bot.default_language,
             config=delivery,
             budget=budget,
+            may_send=self.may_send,
         )
         self.feeds = FeedManager(
             self.config,
@@ -229,7 +245,6 @@ class AlertBot:
         )
         self.fanout = FanOut(sessions, clock=self.clock, on_rows=self._wake_dispatcher)
         app.bot_data[FEEDS_KEY] = self.feeds
-        await self.feeds.load()
         self.outages = OutageService(
             self.config,
             sessions=sessions,
@@ -239,6 +254,17 @@ class AlertBot:
             on_notices=self._wake_dispatcher,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
+
+    async def lead(self) -> None:
+        """Start taking updates, polling and sending: the leader's work."""
+        app, sessions = self.application, self.sessions
+        assert app is not None and sessions is not None
+        assert self.feeds is not None and self.outages is not None
+        assert self.dispatcher is not None and self.fanout is not None
+        telegram = self.config.telegram
+        # Loaded now, not at prepare: a standby may have waited while the leader changed them.
+        await self._reload_places()
+        await self.feeds.load()
         await self.outages.load()
 
         await app.initialize()
@@ -310,14 +336,49 @@ class AlertBot:
             await self.engine.dispose()
         log.info("bot_stopped")
 
-    async def run_until_signalled(self) -> None:
-        """Run until SIGINT or SIGTERM, then finish in-flight work and exit."""
+    # -- leader and standby (bot/leader.py) ---------------------------------------------
+
+    def may_send(self) -> bool:
+        """True unless an election says this process is not the leader (now)."""
+        return self.leader is None or self.leader.is_leader
+
+    async def run_until_signalled(self, leadership: Leadership | None = None) -> int:
+        """Run until SIGINT or SIGTERM, then finish in-flight work; returns the exit code.
+
+        Prepares at once, then waits to be the leader (at once on SQLite; on PostgreSQL when
+        no other process holds the lock), then leads. A leader that loses the lock has
+        already stopped sending (the dispatcher asks before every send); it stops the rest
+        and exits with EXIT_LEADERSHIP_LOST, so its supervisor starts it afresh as a standby.
+        """
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
-        await self.start()
+        leader = leadership or leadership_for(self.config.database.url)
+        leader.reserve()  # SQLite: a second process stops here, before touching the file
+        self.leader = leader
+        stopping = asyncio.create_task(stop.wait())
         try:
-            await stop.wait()
+            await self.prepare()
+            elected = asyncio.create_task(leader.acquire())
+            await asyncio.wait({stopping, elected}, return_when=asyncio.FIRST_COMPLETED)
+            if not elected.done():
+                elected.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await elected
+                return 0
+            if elected.exception() is not None:
+                log.error("leadership_lost", extra={"error": str(elected.exception())})
+                return EXIT_LEADERSHIP_LOST
+            await self.lead()
+            lost = asyncio.create_task(leader.lost())
+            await asyncio.wait({stopping, lost}, return_when=asyncio.FIRST_COMPLETED)
+            if lost.done():
+                log.error("leadership_lost", extra={"error": "the leader lock is gone"})
+                return EXIT_LEADERSHIP_LOST
+            lost.cancel()
+            return 0
         finally:
+            stopping.cancel()
             await self.stop()
+            await leader.release()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
 import sys
@@ -31,13 +30,18 @@ def _secrets(config: Config) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from bot.app import AlertBot
     from bot.logs import setup_logging
+    from bot.sqlite_lock import AlreadyRunning
 
     config = load_config(_config_path(args))
     require_runnable(config)
     setup_logging(_secrets(config), level=logging.DEBUG if args.verbose else logging.INFO)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(AlertBot(config).run_until_signalled())
-    return 0
+    try:
+        return asyncio.run(AlertBot(config).run_until_signalled())
+    except AlreadyRunning as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CONFIG
+    except KeyboardInterrupt:
+        return 0
 
 
 def _check(args: argparse.Namespace) -> int:
