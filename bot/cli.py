@@ -1,4 +1,4 @@
-"""``python -m bot``: run, check-config, migrate, demo."""
+"""``python -m bot``: run, check-config, migrate, backup, health, demo, parse."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import argparse
 import asyncio
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from bot.config import Config, ConfigError, load_config, require_runnable
 
@@ -74,6 +76,34 @@ def _migrate(args: argparse.Namespace) -> int:
     return 0
 
 
+def _backup(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, backup_sqlite
+
+    config = load_config(_config_path(args))
+    try:
+        size = backup_sqlite(config.database.url, Path(args.file))
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except sqlite3.Error as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {args.file} ({size} bytes)")
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    from bot.backup import health
+
+    config = load_config(_config_path(args))
+    problem = asyncio.run(health(config))
+    if problem is not None:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print("healthy")
+    return 0
+
+
 def _demo(args: argparse.Namespace) -> int:
     from bot.demo import run_demo
 
@@ -107,6 +137,19 @@ def build_parser() -> argparse.ArgumentParser:
     mig = commands.add_parser("migrate", help="apply database migrations and exit")
     mig.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
     mig.set_defaults(handler=_migrate)
+
+    backup = commands.add_parser(
+        "backup", help="copy the live SQLite database to FILE (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    backup.add_argument("file", help="where to write the copy")
+    backup.set_defaults(handler=_backup)
+
+    health = commands.add_parser(
+        "health", help="exit 0 if the database answers (and /healthz, if [web] listen is set)"
+    )
+    health.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    health.set_defaults(handler=_health)
 
     demo = commands.add_parser(
         "demo", help="replay bundled real alert payloads offline and print what subscribers get"
