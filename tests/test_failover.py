@@ -95,8 +95,16 @@ async def test_sigkill_of_the_leader_mid_broadcast_the_standby_finishes_within_1
     duplicates = sum(n - 1 for n in alerts(bot_api).values())
     print(f"\ntake-over after SIGKILL: {takeover:.2f} s; duplicates: {duplicates}")
     assert takeover < TAKEOVER_LIMIT
-    # As for a crash: only sends Telegram accepted whose "sent" mark the kill prevented.
-    assert duplicates <= 2 * CONCURRENCY
+    # As for a crash: only sends Telegram accepted whose "sent" mark the kill prevented, i.e.
+    # those on the wire and those answered in the last commit's time before the kill (on
+    # PostgreSQL on a busy machine that is up to a few hundred ms; bench/failover.py).
+    first_at: dict[int, float] = {}
+    for message in bot_api.sent:
+        first_at.setdefault(int(message.chat_id), message.at)
+    twice = [c for c, n in alerts(bot_api).items() if n > 1]
+    assert all(killed_at - 0.5 < first_at[c] < killed_at + 0.3 for c in twice), sorted(
+        round(first_at[c] - killed_at, 3) for c in twice
+    )
 
 
 async def test_a_leader_cut_off_from_its_lock_stops_sending_and_the_standby_takes_over(
