@@ -39,6 +39,7 @@ from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
 from bot.i18n import t
 from bot.logs import exception_summary
+from bot.leader import Leadership, leadership_for
 from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
@@ -57,6 +58,9 @@ from storage.models import Feed, FeedObservation
 
 log = logging.getLogger("alertbot")
 T = TypeVar("T")
+
+# A leader that lost its lock exits with this code (a clean stop is 0).
+EXIT_LEADERSHIP_LOST = 3
 
 USER_AGENT = "alertbot/0.1 (+https://github.com/; Telegram air-raid relay)"
 
@@ -200,21 +204,20 @@ class AlertBot:
         self.telegram_connected = asyncio.Event()
         # --- operations (issue 14): web server, metrics, readiness, webhook -----------------
         # Without leader election this process is always the one that sends.
-        self.is_leader: Callable[[], bool] = is_leader or (lambda: True)
+        self.is_leader: Callable[[], bool] = is_leader or self.may_send
         self.stopping = False  # set the moment a stop begins: /healthz and /readyz say 503
         self.metrics = PrometheusMetrics()  # a registry per bot: tests run several at once
         self.activity = UpdateActivity()
         self.web: WebServer | None = None
         self._webhook: WebhookKeeper | None = None
+        self.leader: Leadership | None = None
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
         self.engine = create_engine(self.config.database.url)
         await migrate.upgrade(self.engine)
         self.sessions = session_factory(self.engine)
-        async with self.sessions() as session:
-            regions.forget_learned()
-            regions.register(await places.load(session))
+        await self._reload_places()
         async with self.sessions() as session, session.begin():
             names = []
             for feed in self.config.feeds:
@@ -283,10 +286,20 @@ class AlertBot:
                 self.engine = None
             raise
 
+    async def _reload_places(self) -> None:
+        assert self.sessions is not None
+        async with self.sessions() as session:
+            regions.forget_learned()
+            regions.register(await places.load(session))
+
     async def start(self) -> None:
-        """Start everything. An unreachable database is waited for (start returns once it
-        answers); an unreachable Telegram is not: feeds poll and the outbox fills meanwhile,
-        and the bot connects in the background. A rejected token raises StartupError."""
+        """Prepare and lead at once: a process that is the only one (tests, the demo)."""
+        await self.prepare()
+        await self.lead()
+
+    async def prepare(self) -> None:
+        """What a standby does too: migrate (waiting for an unreachable database), load and
+        build the pipeline; nothing is polled or sent."""
         self.fatal = asyncio.get_running_loop().create_future()
         sessions = await self._until_it_works(
             "database", self._prepare_database_once, _database_may_come_back
@@ -351,6 +364,7 @@ class AlertBot:
             config=delivery,
             budget=budget,
             metrics=self.metrics,
+            may_send=self.may_send,
         )
         self.feeds = FeedManager(
             self.config,
@@ -374,7 +388,6 @@ class AlertBot:
             channels_out=self.dispatcher.channel_posts_out,
         )
         app.bot_data[FEEDS_KEY] = self.feeds
-        await self.feeds.load()
         self.outages = OutageService(
             self.config,
             sessions=sessions,
@@ -383,6 +396,20 @@ class AlertBot:
             on_notices=self._wake_dispatcher,
         )
         app.bot_data[OUTAGES_KEY] = self.outages
+        # Health, metrics and the webhook listen from here, a standby's too: it answers
+        # /healthz, and /readyz names it as not the leader.
+        await self._start_web(app, sessions)
+
+    async def lead(self) -> None:
+        """Start taking updates, polling and sending: the leader's work."""
+        app, sessions = self.application, self.sessions
+        assert app is not None and sessions is not None
+        assert self.feeds is not None and self.outages is not None
+        assert self.dispatcher is not None and self.fanout is not None
+        telegram = self.config.telegram
+        # Loaded now, not at prepare: a standby may have waited while the leader changed them.
+        await self._reload_places()
+        await self.feeds.load()
 
         # Delivery and the feeds do not wait for Telegram: what happens while it is
         # unreachable is queued in the outbox and sent once it answers (the dispatcher backs
@@ -408,9 +435,8 @@ class AlertBot:
             )
         # The job queue runs before the application does, so polls go on without Telegram.
         await app.job_queue.start()
-        # Health, metrics and the webhook listen before Telegram answers: an operator sees a
-        # bot that waits for Telegram, and a webhook delivery is queued until it does.
-        await self._start_web(app, sessions)
+        if self._webhook is not None:
+            self._webhook.start()  # the leader's: setWebhook, and kept set
 
         try:
             await self._connect_telegram()
@@ -526,8 +552,6 @@ class AlertBot:
             self._webhook = WebhookKeeper(app.bot, telegram.webhook_url, secret, self.activity)
         await server.start()
         self.web = server
-        if self._webhook is not None:
-            self._webhook.start()  # after the listener is up: deliveries may follow at once
 
     # --- end of operations --------------------------------------------------------------
 
@@ -583,29 +607,61 @@ class AlertBot:
             await self.engine.dispose()
         log.info("bot_stopped")
 
-    async def run_until_signalled(self) -> None:
-        """Run until SIGINT or SIGTERM, then finish in-flight work and exit. A signal while
-        still waiting for the database ends the wait. Raises StartupError if the start
-        cannot succeed (e.g. Telegram rejects the token)."""
+    # -- leader and standby (bot/leader.py) ---------------------------------------------
+
+    def may_send(self) -> bool:
+        """True unless an election says this process is not the leader (now)."""
+        return self.leader is None or self.leader.is_leader
+
+    async def run_until_signalled(self, leadership: Leadership | None = None) -> int:
+        """Run until SIGINT or SIGTERM, then finish in-flight work; returns the exit code.
+
+        Prepares at once, then waits to be the leader (at once on SQLite; on PostgreSQL when
+        no other process holds the lock), then leads. A leader that loses the lock has
+        already stopped sending (the dispatcher asks before every send); it stops the rest
+        and exits with EXIT_LEADERSHIP_LOST, so its supervisor starts it afresh as a standby.
+        """
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
             loop.add_signal_handler(sig, stop.set)
+        leader = leadership or leadership_for(self.config.database.url)
+        leader.reserve()  # SQLite: a second process stops here, before touching the file
+        self.leader = leader
         stopping = asyncio.create_task(stop.wait())
         try:
-            starting = asyncio.create_task(self.start())
-            await asyncio.wait({starting, stopping}, return_when=asyncio.FIRST_COMPLETED)
-            if not starting.done():
-                starting.cancel()
+            # A signal while still waiting for the database ends the wait.
+            preparing = asyncio.create_task(self.prepare())
+            await asyncio.wait({stopping, preparing}, return_when=asyncio.FIRST_COMPLETED)
+            if not preparing.done():
+                preparing.cancel()
                 with contextlib.suppress(asyncio.CancelledError):
-                    await starting
-                return
-            starting.result()  # a failed start raises here
+                    await preparing
+                return 0
+            preparing.result()  # a failed preparation raises here
+            elected = asyncio.create_task(leader.acquire())
+            await asyncio.wait({stopping, elected}, return_when=asyncio.FIRST_COMPLETED)
+            if not elected.done():
+                elected.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await elected
+                return 0
+            if elected.exception() is not None:
+                log.error("leadership_lost", extra={"error": str(elected.exception())})
+                return EXIT_LEADERSHIP_LOST
+            await self.lead()  # StartupError if Telegram rejects the token
             assert self.fatal is not None
-            self.fatal.add_done_callback(lambda _: stop.set())
-            await stopping
-            if self.fatal.done():
-                raise self.fatal.result()
+            fatal = self.fatal  # set when Telegram rejects the token later, in the background
+            lost = asyncio.create_task(leader.lost())
+            await asyncio.wait({stopping, lost, fatal}, return_when=asyncio.FIRST_COMPLETED)
+            if fatal.done():
+                raise fatal.result()
+            if lost.done():
+                log.error("leadership_lost", extra={"error": "the leader lock is gone"})
+                return EXIT_LEADERSHIP_LOST
+            lost.cancel()
+            return 0
         finally:
             stopping.cancel()
             await self.stop()
+            await leader.release()

@@ -1,14 +1,15 @@
-"""``python -m bot``: run, check-config, migrate, demo, parse, history, truce."""
+"""``python -m bot``: run, check-config, migrate, backup, health, demo, parse, history, truce."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import contextlib
 import logging
 import os
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -43,6 +44,7 @@ def _secrets(config: Config) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from bot.app import AlertBot, StartupError
     from bot.logs import Scrubber, exception_summary, setup_logging
+    from bot.sqlite_lock import AlreadyRunning
 
     config = load_config(_config_path(args), runnable=True)
     secrets = _secrets(config)
@@ -50,9 +52,10 @@ def _run(args: argparse.Namespace) -> int:
     for warning in config_warnings(config):
         log.warning("config_warning", extra={"problem": warning})
     try:
-        with contextlib.suppress(KeyboardInterrupt):
-            asyncio.run(AlertBot(config).run_until_signalled())
-    except StartupError as exc:
+        return asyncio.run(AlertBot(config).run_until_signalled())
+    except KeyboardInterrupt:
+        return 0
+    except (StartupError, AlreadyRunning) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_CONFIG
     except Exception as exc:
@@ -61,7 +64,6 @@ def _run(args: argparse.Namespace) -> int:
         log.critical("bot_crashed", exc_info=exc)
         print(f"error: {Scrubber(secrets)(exception_summary(exc))}", file=sys.stderr)
         return EXIT_CRASH
-    return 0
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -94,6 +96,34 @@ def _migrate(args: argparse.Namespace) -> int:
             await engine.dispose()
 
     print(f"database at revision {asyncio.run(_go())}")
+    return 0
+
+
+def _backup(args: argparse.Namespace) -> int:
+    from bot.backup import BackupError, backup_sqlite
+
+    config = load_config(_config_path(args))
+    try:
+        size = backup_sqlite(config.database.url, Path(args.file))
+    except BackupError as exc:
+        print(str(exc), file=sys.stderr)
+        return EXIT_CONFIG
+    except sqlite3.Error as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"backup written to {args.file} ({size} bytes)")
+    return 0
+
+
+def _health(args: argparse.Namespace) -> int:
+    from bot.backup import health
+
+    config = load_config(_config_path(args))
+    problem = asyncio.run(health(config))
+    if problem is not None:
+        print(f"unhealthy: {problem}", file=sys.stderr)
+        return 1
+    print("healthy")
     return 0
 
 
@@ -216,6 +246,19 @@ def build_parser() -> argparse.ArgumentParser:
     mig = commands.add_parser("migrate", help="apply database migrations and exit")
     mig.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
     mig.set_defaults(handler=_migrate)
+
+    backup = commands.add_parser(
+        "backup", help="copy the live SQLite database to FILE (PostgreSQL: use pg_dump)"
+    )
+    backup.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    backup.add_argument("file", help="where to write the copy")
+    backup.set_defaults(handler=_backup)
+
+    health = commands.add_parser(
+        "health", help="exit 0 if the database answers (and /healthz, if [web] listen is set)"
+    )
+    health.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+    health.set_defaults(handler=_health)
 
     demo = commands.add_parser(
         "demo", help="replay bundled real alert payloads offline and print what subscribers get"

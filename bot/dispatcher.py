@@ -160,6 +160,7 @@ class Dispatcher:
         budget: Budget | None = None,
         idle_interval: float = 1.0,
         metrics: Metrics = NO_METRICS,
+        may_send: Callable[[], bool] | None = None,
     ) -> None:
         config = config or DeliveryConfig()
         self._metrics = metrics
@@ -171,6 +172,9 @@ class Dispatcher:
         self._clock = clock
         self._renderer = Renderer(default_lang)
         self._idle_interval = idle_interval
+        # Asked before every claim and every send: a process that is not (or no longer) the
+        # leader must not send, since the new leader sends whatever this one held.
+        self._may_send = may_send or (lambda: True)
         self.budget = budget or Budget(config.rate_per_second)
         self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
         if config.paid_broadcast:
@@ -278,7 +282,9 @@ class Dispatcher:
             await asyncio.wait(set(self._sending), timeout=STOP_GRACE)
             for task in list(self._sending):
                 task.cancel()
-        if self._items:
+        # Only a leader gives rows back: after a take-over they belong to the new leader,
+        # which may have claimed them again already.
+        if self._items and self._may_send():
             held = sorted(self._items)
             self._submit(lambda s: outbox_store.release(s, held))
         # Nothing held survives a stop: a later start claims the released rows afresh.
@@ -359,6 +365,9 @@ class Dispatcher:
             ready = sum(len(lane.ready) for lane in self._lanes)
             want = self._woken or (ready < self._window // 2 and len(self._items) < self._window)
             got, batch = 0, min(self._window, CLAIM_BATCH)
+            if not self._may_send():
+                await self._until_may_send()
+                continue
             if want and len(self._items) < HARD_CAP:
                 self._woken = False
                 try:
@@ -538,9 +547,20 @@ class Dispatcher:
                 if item is not None:
                     self._put_back(item)
                 raise
+            if not self._may_send():
+                lane.slots.release()
+                self._put_back(item)
+                await self._until_may_send()
+                continue
             task = asyncio.create_task(self._send(lane, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
+
+    async def _until_may_send(self) -> None:
+        log.warning("dispatcher_paused_not_leader")
+        # A lease running out is a matter of the clock: there is no event to wait for.
+        while not self._may_send():  # noqa: ASYNC110
+            await asyncio.sleep(0.1)
 
     def _put_back(self, item: _Item, *, hold_until: float = 0.0) -> None:
         chat = self._chats.get(item.chat_id)

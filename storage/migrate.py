@@ -6,10 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config as AlembicConfig
-from sqlalchemy import Connection
+from sqlalchemy import Connection, text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 MIGRATIONS_DIR = Path(__file__).with_name("migrations")
+# pg_advisory_xact_lock key: "alertmig" in ASCII (the leader lock is another key).
+MIGRATE_LOCK = 0x616C_6572_746D_6967
 
 
 def _alembic_config(connection: Connection) -> AlembicConfig:
@@ -24,6 +26,12 @@ async def upgrade(engine: AsyncEngine, revision: str = "head") -> None:
         command.upgrade(_alembic_config(connection), revision)
 
     async with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Replicas starting together migrate one after the other (the later ones find
+            # the schema at head); freed when this transaction ends.
+            await connection.execute(
+                text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK}
+            )
         await connection.run_sync(_run)
 
 

@@ -48,10 +48,17 @@ def test_dockerfile_install_steps_work_in_a_fresh_virtualenv(tmp_path: Path) -> 
                     )
                 else:
                     shutil.copy2(ROOT / source, target)
-        elif word == "RUN" and rest.startswith("pip "):
-            subprocess.run(["bash", "-c", rest], cwd=app, env=env, check=True, capture_output=True)
-            ran_pip += 1
-    assert ran_pip >= 2, "the Dockerfile installs the lock file and the project with pip"
+        elif word == "RUN":
+            # Both stages share one directory here: the runtime's bind mount of the build
+            # stage's wheels (at ./wheels) is the build stage's ./wheels.
+            while rest.startswith("--mount="):
+                rest = rest.partition(" ")[2].strip()
+            if rest.startswith("pip "):
+                subprocess.run(
+                    ["bash", "-c", rest], cwd=app, env=env, check=True, capture_output=True
+                )
+                ran_pip += 1
+    assert ran_pip >= 2, "the Dockerfile builds the wheels and installs them with pip"
 
     python = env_dir / "bin" / "python"
     result = subprocess.run(
@@ -90,3 +97,17 @@ def test_requirements_lock_pins_every_runtime_dependency() -> None:
     for needed in ("python-telegram-bot", "httpx", "sqlalchemy", "aiosqlite", "asyncpg", "alembic"):
         assert needed in names
     assert sys.version_info >= (3, 11)
+
+
+def test_the_image_is_multi_stage_non_root_and_checks_its_health() -> None:
+    instructions = _instructions()
+    stages = [rest for word, rest in instructions if word == "FROM"]
+    assert len(stages) == 2 and stages[0].endswith(" AS build")
+    runtime = instructions[[w for w, _ in instructions].index("FROM", 1) :]
+    assert not any(w == "COPY" and "bot" in rest.split() for w, rest in runtime), (
+        "the runtime installs wheels, not sources"
+    )
+    users = [rest for word, rest in runtime if word == "USER"]
+    assert users and not users[-1].startswith(("0", "root"))
+    [check] = [rest for word, rest in runtime if word == "HEALTHCHECK"]
+    assert '"bot", "health"' in check
