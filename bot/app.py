@@ -38,8 +38,8 @@ from bot.dispatcher import Dispatcher, delivery_bot
 from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
 from bot.i18n import t
-from bot.logs import exception_summary
 from bot.leader import Leadership, leadership_for
+from bot.logs import exception_summary
 from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
@@ -653,7 +653,8 @@ class AlertBot:
             assert self.fatal is not None
             fatal = self.fatal  # set when Telegram rejects the token later, in the background
             lost = asyncio.create_task(leader.lost())
-            await asyncio.wait({stopping, lost, fatal}, return_when=asyncio.FIRST_COMPLETED)
+            waits: set[asyncio.Future[Any]] = {stopping, lost, fatal}
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
             if fatal.done():
                 raise fatal.result()
             if lost.done():
