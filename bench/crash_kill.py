@@ -29,8 +29,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from fanout import FEED_PATH, alerts_answer, make_database  # noqa: E402
 
-from bot.fakes.bot_api import FakeBotApi  # noqa: E402
-from bot.fakes.feed_server import FakeFeedServer  # noqa: E402
+from bot.demo.fakes.bot_api import FakeBotApi  # noqa: E402
+from bot.demo.fakes.feed_server import FakeFeedServer  # noqa: E402
 
 
 def _alerts(api: FakeBotApi) -> Counter[int]:

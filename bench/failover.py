@@ -29,8 +29,8 @@ import asyncpg
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.fakes.bot_api import FakeBotApi  # noqa: E402
-from bot.fakes.feed_server import FakeFeedServer  # noqa: E402
+from bot.demo.fakes.bot_api import FakeBotApi  # noqa: E402
+from bot.demo.fakes.feed_server import FakeFeedServer  # noqa: E402
 from tests.conftest import FEED_PATH  # noqa: E402
 from tests.failover_support import (  # noqa: E402
     alerts,

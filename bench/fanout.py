@@ -11,7 +11,7 @@ limits with 429 + retry_after, and a fake alerts.in.ua serving the real 2025-03-
 Phases, each printed:
 
 1. enqueue: N outbox rows for one alert, timed alone on a fresh database, as the bot writes
-   them: the event's transaction (event, channel posts, fan-out note), then storage.fanout
+   them: the event's transaction (event, channel posts, fan-out note), then storage.alert_fanout
    (subscribers lookup, bulk inserts of 5,000 rows a transaction).
 2. ours, free budget (limits enforced): sustained messages a second and its ratio to the
    budget, 429s, time from detection to the first channel post, p50/p99 time from detection
@@ -67,9 +67,10 @@ from bot.config import (  # noqa: E402
     FeedConfig,
     TelegramConfig,
 )
-from bot.fakes.feed_server import FakeFeedServer  # noqa: E402
-from storage import alerts as alert_store  # noqa: E402
-from storage import fanout, migrate  # noqa: E402
+from bot.demo.fakes.feed_server import FakeFeedServer  # noqa: E402
+from storage import alert_fanout as fanout  # noqa: E402
+from storage import audience as audience_store  # noqa: E402
+from storage import migrate  # noqa: E402
 from storage import outbox as outbox_store  # noqa: E402
 from storage.db import create_engine, session_factory  # noqa: E402
 from storage.models import AlertEvent, Fanout, Outbox  # noqa: E402
@@ -224,7 +225,7 @@ class Control:
 
 async def measure_enqueue(tmp: Path, subscribers: int, channels: int) -> float:
     """The bot's two steps, timed together: the event's transaction (the event, its channel
-    posts, the fan-out note), then storage.fanout queueing every direct message."""
+    posts, the fan-out note), then storage.alert_fanout queueing every direct message."""
     url = await make_database(tmp / "enqueue.db", subscribers, channels)
     engine = create_engine(url)
     sessions = session_factory(engine)
@@ -242,9 +243,9 @@ async def measure_enqueue(tmp: Path, subscribers: int, channels: int) -> float:
         )
         session.add(event)
         await session.flush()
-        places = alert_store.audience("27")
-        linked = await alert_store.subscriptions(session, places, channels=True)
-        posts = alert_store.recipients(linked, "27", "air_raid", ended=False, active=set())
+        places = audience_store.audience("27")
+        linked = await audience_store.subscriptions(session, places, channels=True)
+        posts = audience_store.recipients(linked, "27", "air_raid", ended=False, active=set())
         delivery = outbox_store.AlertDelivery(event, posts, 0, channels=posts)
         await outbox_store.enqueue_alerts(session, [delivery], now)
         session.add(Fanout(event_id=event.id, created_at=now))

@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.outage_chart import ChartRow, render_png  # noqa: E402
+from bot.outages.chart import ChartRow, render_png  # noqa: E402
 from feeds.outages import OUTAGE_KINDS, ParseContext  # noqa: E402
 from feeds.outages.model import DaySchedule  # noqa: E402
 from storage import migrate  # noqa: E402

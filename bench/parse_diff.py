@@ -12,11 +12,11 @@ ones, the registry's, and every id of the bundled ukrainealarm ``/regions`` dump
 raions and hromadas); the rest, up to ``--locations``, are made-up numbers (10000, 10001, ...)
 that only matter as distinct keys. A location's record is the same shape whatever its level.
 
-What a poll is (as in ``bot/poller.py``): parse the answer, then in one transaction
-``storage.alerts.record_observations`` (replace the feed's report) + ``feeds`` health update +
-``storage.alerts.reconcile`` (merge, diff against the announced state, events, channel posts),
+What a poll is (as in ``bot/ingest/poller.py``): parse the answer, then in one transaction
+``storage.merge.record_observations`` (replace the feed's report) + ``feeds`` health update +
+``storage.merge.reconcile`` (merge, diff against the announced state, events, channel posts),
 committed to a real SQLite file in a temporary directory (WAL, as in production). The events'
-direct messages are then queued by ``storage.fanout.run`` in transactions of their own (the
+direct messages are then queued by ``storage.alert_fanout.run`` in transactions of their own (the
 bot's FanOut task does it right after the poll): timed and printed apart, since it is delivery
 work that grows with the subscribers, not with the feed. Each measured poll ``--changes``
 locations end and as many start again, so every poll has real events (2 x changes) for
@@ -58,17 +58,19 @@ from typing import Any
 import httpx
 from sqlalchemy import delete, insert, select, tuple_
 
-from bot.alert_intake import AlertIntake
-from bot.poller import FeedPoller, PollTarget
+from bot.ingest.alert_intake import AlertIntake
+from bot.ingest.poller import FeedPoller, PollTarget
 from feeds import regions
 from feeds.alerts_in_ua_iot import OBLAST_ORDER
 from feeds.kinds import KINDS
 from feeds.model import Observation
 from feeds.source import CacheState
 from feeds.ukrainealarm import parse_regions
-from storage import alerts as alert_store
-from storage import fanout, migrate
+from storage import alert_fanout as fanout
+from storage import audience as audience_store
 from storage import feeds as feed_store
+from storage import merge as alert_store
+from storage import migrate
 from storage.db import create_engine, session_factory
 from storage.models import AlertState, Chat, FeedObservation, Subscription
 
@@ -227,7 +229,7 @@ class Bench:
         async with self.sessions() as session:
             await session.begin()
             record_ms = 0.0
-            touched: set[alert_store.Key] | None = None
+            touched: set[audience_store.Key] | None = None
             if observations is not None:
                 # As the poller does: diff against the report it wrote last time, then look
                 # only at the keys that appeared or disappeared (the healthy feeds are the same).
@@ -349,7 +351,7 @@ async def breakdown(bench: Bench, runs: int) -> None:
 
 
 async def run_poller(args: argparse.Namespace, body: bytes, url: str) -> None:
-    """The same changed polls through the bot's own FeedPoller (bot/poller.py): the answer
+    """The same changed polls through the bot's own FeedPoller (bot/ingest/poller.py): the answer
     comes from an in-process HTTP transport, then fetch, parse, the poller's own reads and
     writes, and the commit, exactly as the bot runs them every interval. Then quiet polls:
     the transport answers 304 to the ETag it gave."""

@@ -33,16 +33,16 @@ from bot.commands import membership, resident, truces
 from bot.commands import outages as outage_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
-from bot.coverage import coverage_job
-from bot.dispatcher import Dispatcher, delivery_bot
-from bot.fanout import FanOut
-from bot.feed_manager import FeedManager
+from bot.delivery.dispatcher import Dispatcher, delivery_bot
+from bot.delivery.fanout import FanOut
+from bot.delivery.pacing import Budget, ReplyLimiter
 from bot.i18n import t
-from bot.leader import Leadership, leadership_for
+from bot.ingest.coverage import coverage_job
+from bot.ingest.feed_manager import FeedManager
+from bot.ingest.poller import PollOutcome
 from bot.logs import exception_summary
-from bot.outage_service import OUTAGES_KEY, OutageService
-from bot.pacing import Budget, ReplyLimiter
-from bot.poller import PollOutcome
+from bot.operations.leader import Leadership, leadership_for
+from bot.outages.service import OUTAGES_KEY, OutageService
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
 from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
@@ -607,7 +607,7 @@ class AlertBot:
             await self.engine.dispose()
         log.info("bot_stopped")
 
-    # -- leader and standby (bot/leader.py) ---------------------------------------------
+    # -- leader and standby (bot/operations/leader.py) ---------------------------------------------
 
     def may_send(self) -> bool:
         """True unless an election says this process is not the leader (now)."""

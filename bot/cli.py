@@ -45,7 +45,7 @@ def _secrets(config: Config) -> list[str]:
 def _run(args: argparse.Namespace) -> int:
     from bot.app import AlertBot, StartupError
     from bot.logs import Scrubber, exception_summary, setup_logging
-    from bot.sqlite_lock import AlreadyRunning
+    from bot.operations.sqlite_lock import AlreadyRunning
 
     config = load_config(_config_path(args), runnable=True)
     secrets = _secrets(config)
@@ -101,7 +101,7 @@ def _migrate(args: argparse.Namespace) -> int:
 
 
 def _backup(args: argparse.Namespace) -> int:
-    from bot.backup import BackupError, backup_sqlite
+    from bot.operations.backup import BackupError, backup_sqlite
 
     config = load_config(_config_path(args))
     try:
@@ -117,7 +117,7 @@ def _backup(args: argparse.Namespace) -> int:
 
 
 def _health(args: argparse.Namespace) -> int:
-    from bot.backup import health
+    from bot.operations.backup import health
 
     config = load_config(_config_path(args))
     problem = asyncio.run(health(config))
@@ -129,7 +129,7 @@ def _health(args: argparse.Namespace) -> int:
 
 
 def _demo(args: argparse.Namespace) -> int:
-    from bot.demo import run_demo
+    from bot.demo.offline import run_demo
 
     return asyncio.run(run_demo(sys.stdout, verbose=args.verbose))
 
@@ -141,7 +141,7 @@ def _parse(args: argparse.Namespace) -> int:
 
 
 def _history(args: argparse.Namespace) -> int:
-    from bot import ledger_cli
+    from bot.ledger import cli as ledger_cli
     from bot.logs import setup_logging
 
     config = load_config(_config_path(args))
@@ -156,7 +156,7 @@ def _history(args: argparse.Namespace) -> int:
 
 
 def _truce(args: argparse.Namespace) -> int:
-    from bot import ledger_cli
+    from bot.ledger import cli as ledger_cli
     from bot.logs import setup_logging
 
     config = load_config(_config_path(args))

@@ -45,3 +45,10 @@ class FeedError(Exception):
 
 class FeedFormatError(FeedError):
     """The feed answered, but not in the shape we know."""
+
+
+PARTIAL_SUFFIX = "_partial"  # a kind reported for part of a place ("air_raid_partial")
+
+
+def base_kind(kind: str) -> str:
+    return kind.removesuffix(PARTIAL_SUFFIX)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -62,3 +63,10 @@ def upsert_insert(session: AsyncSession) -> Any:
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def id_chunks(ids: Iterable[str], size: int = 400) -> Iterable[list[str]]:
+    """``ids`` sorted, in lists short enough for one ``IN (...)``."""
+    ordered = sorted(ids)
+    for index in range(0, len(ordered), size):
+        yield ordered[index : index + size]

@@ -14,7 +14,8 @@ class Notice(Base):
     """A message that is not an alert event (an outage notice, an informational note).
 
     Either ``text`` (sent as is, to every recipient) or ``payload`` (JSON, rendered per chat
-    language when sent; see bot/outbox_render.py). ``key`` is the producer's idempotency key.
+    language when sent; see bot/delivery/outbox_texts.py). ``key`` is the producer's
+    idempotency key.
     """
 
     __tablename__ = "notices"

@@ -157,12 +157,12 @@ class AlertEvent(Base):
     # The places of the event's oblast (the oblast included) under an alert of this kind just
     # after the event, comma-separated ids; "~" marks a "part of the oblast" report. An end
     # says from it what still goes on, so an oblast subscriber never reads a bare all clear
-    # while part of the oblast is under alert (see bot/render.py).
+    # while part of the oblast is under alert (see bot/delivery/alert_texts.py).
     active_nearby: Mapped[str | None] = mapped_column(Text, nullable=True)
 
 
 class Fanout(Base):
-    """An alert event whose direct messages are still to be queued (storage/fanout.py).
+    """An alert event whose direct messages are still to be queued (storage/alert_fanout.py).
 
     Written in the event's own transaction, deleted in the one that queues its last direct
     message: the event and its channel posts commit at once, and a crash in between leaves

@@ -1,14 +1,14 @@
 """The notices of outage changes, queued after the changes' own transaction.
 
-As for alerts (storage/fanout.py): the poll stores what changed (storage/outages.py) and, in
+As for alerts (storage/alert_fanout.py): the poll stores what changed (storage/outages.py) and, in
 the same transaction, an ``OutageFanout`` row holding those changes (:func:`mark`). :func:`run`
-(bot/fanout.py: woken by the poll, at start, once a second) then queues their notices, a
+(bot/delivery/fanout.py: woken by the poll, at start, once a second) then queues their notices, a
 marker at a time, in one transaction that also deletes the marker. A crash in between leaves
 the marker behind, and the next run queues the notices the poll found: the feed, polled
 again, shows no change.
 
 A notice holds a payload, not a text: it is rendered in each chat's language when it is sent
-(``render_notice`` in bot/outage_render.py). A payload is ``{"parts": [part, ...]}``, each part
+(``render_notice`` in bot/outages/texts.py). A payload is ``{"parts": [part, ...]}``, each part
 one block of the message (the ``*_part`` functions below build them, the ``read_*`` functions
 read them back); chats that get the same message share one notice.
 """
@@ -33,7 +33,7 @@ from storage.outage_models import OutageFanout, OutageFollow
 from storage.outages import EventChange, Follower, ScheduleChange
 from storage.truces import Claim, TruceView, in_force_for
 
-KIND = "outage"  # the notice kind; bot/outage_render.py renders it
+KIND = "outage"  # the notice kind; bot/outages/texts.py renders it
 TRUCE_SCOPES = ("energy", "all")
 BATCH = 20  # markers read at once; each is queued in a transaction of its own
 
@@ -228,7 +228,7 @@ def by_chat(followers: Iterable[Follower]) -> dict[int, tuple[Follower, set[str]
     return chats
 
 
-# --- message parts: built here, read back by bot/outage_render.py ------------------------
+# --- message parts: built here, read back by bot/outages/texts.py ------------------------
 
 
 def schedule_part(today: date, changes: Sequence[ScheduleChange]) -> Part:

@@ -2,15 +2,15 @@
 
 Enqueueing (for producers)
 --------------------------
-- Alert events: :func:`enqueue_alerts`, many events in a few statements. ``storage.alerts``
+- Alert events: :func:`enqueue_alerts`, many events in a few statements. ``storage.merge``
   queues the channel posts in the transaction that records the events and leaves the direct
-  messages to ``storage.fanout`` (their own transactions, so that a broadcast to 100,000 chats
-  does not hold back the channel posts). :func:`enqueue_alert` is the one-event form.
+  messages to ``storage.alert_fanout`` (their own transactions, so that a broadcast to 100,000 chats
+  does not hold back the channel posts).
 - Anything else (outage notices, informational messages): :func:`enqueue_notice` with an
   idempotency ``key``, a ``kind`` (a word such as ``"outage"``, shown in /stats), the
   recipients and either a pre-rendered ``text`` (sent as is) or a ``payload`` rendered per chat
   language when sent (``{"key": <bot/i18n.py key>, "values": {...}}`` works out of the box;
-  other shapes need a renderer registered with ``bot.outbox_render.register_notice_kind``).
+  other shapes need a renderer registered with ``bot.delivery.outbox_texts.register_notice_kind``).
   Pass ``priority=PRIORITY_OUTAGE`` or ``PRIORITY_INFO`` (the default).
 
 Both are idempotent: a row is unique per (event, chat) and per (notice, chat), so enqueueing
@@ -195,7 +195,7 @@ async def _start_ids(session: AsyncSession, ends: Sequence[AlertEvent]) -> dict[
     }
 
 
-# Statements on every poll with news are built once (see storage/alerts.py).
+# Statements on every poll with news are built once (see storage/merge.py).
 _START = aliased(AlertEvent)
 _STARTS_OF = select(
     AlertEvent.id,
@@ -247,24 +247,6 @@ async def _supersede(
         if event_id is not None:
             replaced.setdefault(event_id, set()).add(chat_id)
     return now_superseded, {k: frozenset(v) for k, v in replaced.items()}
-
-
-async def enqueue_alert(
-    session: AsyncSession,
-    event: AlertEvent,
-    chat_ids: Iterable[int],
-    now: datetime,
-    *,
-    priority: int,
-) -> Enqueued:
-    """One row per chat for ``event``; channels among ``chat_ids`` are found and served first.
-    ``inserted`` is exact here (counted), unlike :func:`enqueue_alerts`."""
-    which = Outbox.event_id == event.id
-    before = await _count(session, which)
-    result = await enqueue_alerts(session, [AlertDelivery(event, list(chat_ids), priority)], now)
-    await _channels_first(session, which, priority)
-    inserted = await _count(session, which) - before
-    return Enqueued(inserted, result.superseded)
 
 
 async def enqueue_notice(
@@ -431,26 +413,6 @@ async def drop_for_chat(session: AsyncSession, chat_id: int, reason: str) -> Non
         update(TABLE)
         .where(Outbox.chat_id == chat_id, Outbox.status.in_(UNDELIVERED))
         .values(status=DROPPED, last_error=reason[:500])
-    )
-
-
-async def channel_posts_unsent(session: AsyncSession, now: datetime) -> int:
-    """Alert posts to channels that are due and not sent yet (waiting or on their way)."""
-    return int(
-        await session.scalar(
-            select(func.count())
-            .select_from(Outbox)
-            .join(Chat, Chat.chat_id == Outbox.chat_id)
-            .where(
-                # From the few channels to their rows (asked 50 times a second), see _STATUS.
-                _STATUS.in_(UNDELIVERED),
-                Outbox.event_id.is_not(None),
-                Chat.kind == "channel",
-                Chat.active,
-                (Outbox.not_before.is_(None)) | (Outbox.not_before <= now),
-            )
-        )
-        or 0
     )
 
 

@@ -115,7 +115,7 @@ async def in_force(session: AsyncSession, now: datetime) -> list[TruceView]:
 
 
 _NOW: BindParameter[datetime] = bindparam("now")
-_IN_FORCE = (  # built once: every poll with news asks (see storage/alerts.py)
+_IN_FORCE = (  # built once: every poll with news asks (see storage/merge.py)
     select(Truce, TruceClaim)
     .join(TruceClaim, TruceClaim.truce_id == Truce.id)
     .where(

@@ -21,8 +21,8 @@ from pydantic import SecretStr
 
 from bot.app import AlertBot
 from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from bot.logs import setup_logging
 
 SAMPLES = Path(__file__).resolve().parent.parent / "feeds" / "samples"

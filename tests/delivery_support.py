@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import func, insert, select
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.app import AlertBot
-from bot.fakes.bot_api import FakeBotApi, SentMessage
-from storage.models import Chat, Subscription
+from bot.demo.fakes.bot_api import FakeBotApi, SentMessage
+from storage import outbox as ob
+from storage.models import AlertEvent, Chat, Outbox, Subscription
 from tests.conftest import Clock
 
 
@@ -96,3 +99,29 @@ def member_update(
             "new_chat_member": member(new),
         }
     }
+
+
+async def enqueue_alert(
+    session: AsyncSession,
+    event: AlertEvent,
+    chat_ids: Iterable[int],
+    now: datetime,
+    *,
+    priority: int,
+) -> ob.Enqueued:
+    """One event's rows, queued as the bot queues many (channels among ``chat_ids`` first);
+    ``inserted`` is counted exactly, for the tests' sake."""
+    ids = list(chat_ids)
+    channels = set(
+        (
+            await session.scalars(
+                select(Chat.chat_id).where(Chat.chat_id.in_(ids), Chat.kind == "channel")
+            )
+        ).all()
+    )
+    rows = select(func.count()).select_from(Outbox).where(Outbox.event_id == event.id)
+    before = int(await session.scalar(rows) or 0)
+    result = await ob.enqueue_alerts(
+        session, [ob.AlertDelivery(event, ids, priority, channels=channels)], now
+    )
+    return ob.Enqueued(int(await session.scalar(rows) or 0) - before, result.superseded)

@@ -19,7 +19,7 @@ import asyncpg
 from sqlalchemy import insert
 from sqlalchemy.engine import make_url
 
-from bot.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.bot_api import FakeBotApi
 from storage import migrate
 from storage.db import create_engine
 from storage.models import Chat, Subscription

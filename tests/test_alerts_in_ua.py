@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from feeds.alerts_in_ua import parse_active
 from feeds.fetch import FeedHTTPError, FetchResult, fetch
 from feeds.model import AlertKind, FeedFormatError, Observation

@@ -13,7 +13,7 @@ import json
 import httpx
 import pytest
 
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.feed_server import FakeFeedServer
 from feeds import regions
 from feeds.alerts_in_ua_iot import OBLAST_ORDER, parse_status
 from feeds.kinds import KINDS, covers

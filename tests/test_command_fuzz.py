@@ -18,9 +18,9 @@ from hypothesis import strategies as st
 from sqlalchemy import text
 
 from bot.app import COMMANDS, AlertBot
-from bot.fakes.bot_api import FakeBotApi
+from bot.delivery.textlimit import MAX_MESSAGE
+from bot.demo.fakes.bot_api import FakeBotApi
 from bot.i18n import t
-from bot.textlimit import MAX_MESSAGE
 from tests.conftest import ADMIN_ID, BotFactory
 
 INTERNAL = {t("uk", "error.internal"), t("en", "error.internal")}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.bot_api import FakeBotApi
 from bot.i18n import t
 from tests.conftest import ADMIN_ID, BotFactory
 from tests.test_end_to_end import RESIDENT, command

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.coverage import check_coverage
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
+from bot.ingest.coverage import check_coverage
 from tests.conftest import FEED_PATH, BotFactory, Clock
 from tests.test_end_to_end import command, serve, settle
 

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from tests.conftest import ADMIN_ID, BotFactory, Clock
 from tests.delivery_support import add_subscribers, alerts, member_update
 from tests.payloads import lviv_alert

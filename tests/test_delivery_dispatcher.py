@@ -9,9 +9,9 @@ import time
 from sqlalchemy import select
 
 from bot.config import DeliveryConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
-from bot.pacing import ChatPace
+from bot.delivery.pacing import ChatPace
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage import outbox as outbox_store
 from storage.models import Chat, Outbox
 from tests.conftest import ADMIN_ID, BotFactory, Clock

@@ -7,12 +7,12 @@ import logging
 import pytest
 from sqlalchemy import select, text
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage import outbox
 from storage.models import AlertEvent, Outbox
 from tests.conftest import BotFactory, Clock
-from tests.delivery_support import add_subscribers
+from tests.delivery_support import add_subscribers, enqueue_alert
 from tests.payloads import lviv_alert
 from tests.test_end_to_end import serve, settle
 
@@ -49,7 +49,7 @@ async def test_an_unrenderable_row_fails_alone_and_every_other_chat_gets_its_ale
         )
         session.add(event)
         await session.flush()
-        await outbox.enqueue_alert(session, event, [POISONED], clock.now, priority=0)
+        await enqueue_alert(session, event, [POISONED], clock.now, priority=0)
         junk = "'garbage'" if database == "sqlite" else "'20000-01-01 00:00+00'::timestamptz"
         await session.execute(
             text(f"UPDATE alert_events SET occurred_at = {junk} WHERE id = :id"), {"id": event.id}

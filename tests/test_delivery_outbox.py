@@ -10,11 +10,12 @@ import pytest
 from sqlalchemy import func, insert, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.outbox_render import Renderer
+from bot.delivery.outbox_texts import Renderer
 from storage import migrate
 from storage import outbox as ob
 from storage.db import create_engine, session_factory
 from storage.models import AlertEvent, Chat, Outbox
+from tests.delivery_support import enqueue_alert
 
 NOW = datetime(2025, 3, 18, 10, 0, tzinfo=UTC)
 CHANNEL = -1001234
@@ -68,8 +69,8 @@ async def statuses(session: AsyncSession, event_id: int) -> dict[int, str]:
 async def test_enqueueing_twice_is_harmless(sessions: async_sessionmaker[AsyncSession]) -> None:
     async with sessions() as session, session.begin():
         start = await event(session, "start", NOW)
-        first = await ob.enqueue_alert(session, start, [1, 2, 3], NOW, priority=0)
-        again = await ob.enqueue_alert(session, start, [1, 2, 3, 4], NOW, priority=0)
+        first = await enqueue_alert(session, start, [1, 2, 3], NOW, priority=0)
+        again = await enqueue_alert(session, start, [1, 2, 3, 4], NOW, priority=0)
         notice = await ob.enqueue_notice(
             session, key="n1", kind="info", chat_ids=[1, 2], now=NOW, text="hello"
         )
@@ -100,9 +101,9 @@ async def test_claim_order_channels_first_then_air_raid_outage_information(
             priority=ob.PRIORITY_OUTAGE,
         )
         artillery = await event(session, "start", NOW, kind="artillery")
-        await ob.enqueue_alert(session, artillery, [3], NOW, priority=ob.PRIORITY_ALERT)
+        await enqueue_alert(session, artillery, [3], NOW, priority=ob.PRIORITY_ALERT)
         air = await event(session, "start", NOW)
-        await ob.enqueue_alert(session, air, [4, CHANNEL], NOW, priority=ob.PRIORITY_AIR_RAID)
+        await enqueue_alert(session, air, [4, CHANNEL], NOW, priority=ob.PRIORITY_AIR_RAID)
     async with sessions() as session, session.begin():
         claimed = await ob.claim(session, NOW, 10)
     assert [c.chat_id for c in claimed] == [CHANNEL, 4, 3, 2, 1]
@@ -118,7 +119,7 @@ async def test_end_before_start_was_sent_gives_one_accurate_message(
 ) -> None:
     async with sessions() as session, session.begin():
         start = await event(session, "start", NOW)
-        await ob.enqueue_alert(session, start, [1, 2, 9], NOW, priority=0)
+        await enqueue_alert(session, start, [1, 2, 9], NOW, priority=0)
     async with sessions() as session, session.begin():
         # Chat 1's start is already on its way (claimed); 2 and 9 are still waiting.
         [taken] = await ob.claim(session, NOW, 1)
@@ -126,7 +127,7 @@ async def test_end_before_start_was_sent_gives_one_accurate_message(
     end_at = NOW + timedelta(minutes=42)
     async with sessions() as session, session.begin():
         end = await event(session, "end", end_at)
-        result = await ob.enqueue_alert(session, end, [1, 2, 9], end_at, priority=0)
+        result = await enqueue_alert(session, end, [1, 2, 9], end_at, priority=0)
     assert result.superseded == 2
     async with sessions() as session:
         assert await statuses(session, start.id) == {

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from tests.conftest import BotFactory, Clock
 from tests.payloads import lviv_alert
 from tests.test_end_to_end import command, serve, settle

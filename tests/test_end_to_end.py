@@ -6,8 +6,8 @@ import logging
 
 import pytest
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock
 from tests.payloads import answer, lviv_alert
 

@@ -11,9 +11,9 @@ import sys
 import time
 from pathlib import Path
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
-from bot.sqlite_lock import SqliteLock
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
+from bot.operations.sqlite_lock import SqliteLock
 from tests.conftest import FEED_PATH, Clock
 from tests.failover_support import (
     Replica,

@@ -13,8 +13,8 @@ from telegram import Bot, Update
 from telegram.error import BadRequest, ChatMigrated, Forbidden, InvalidToken, RetryAfter
 from telegram.ext import Application, ApplicationBuilder, CommandHandler, ContextTypes
 
-from bot.fakes.bot_api import FakeBotApi, UploadedFile
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi, UploadedFile
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 
 
 @pytest.fixture

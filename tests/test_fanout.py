@@ -13,9 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds.model import AlertKind, Observation
 from feeds.source import CacheState
-from storage import alerts as alert_store
-from storage import channels, chats, fanout, migrate
+from storage import alert_fanout as fanout
+from storage import channels, chats, migrate
 from storage import feeds as feed_store
+from storage import merge as alert_store
 from storage import outbox as ob
 from storage.db import create_engine, session_factory
 from storage.models import AlertEvent, Feed, Outbox

@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 
 from bot.config import BotConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock
 from tests.payloads import answer, lviv_alert
 from tests.test_end_to_end import RESIDENT, command

@@ -11,10 +11,10 @@ from dataclasses import dataclass
 import httpx
 import pytest
 
-from bot.alert_intake import AlertIntake
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
-from bot.poller import FeedPoller, PollTarget
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
+from bot.ingest.alert_intake import AlertIntake
+from bot.ingest.poller import FeedPoller, PollTarget
 from tests.conftest import BotFactory, Clock
 from tests.payloads import answer, lviv_alert
 from tests.test_end_to_end import RESIDENT, command, settle

@@ -26,8 +26,8 @@ from sqlalchemy import select
 
 from bot.app import AlertBot
 from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.raw_http import RawHTTPServer, response
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.raw_http import RawHTTPServer, response
 from feeds.kinds import KINDS
 from feeds.outages import OUTAGE_KINDS
 from storage.models import Feed, FeedObservation

@@ -7,9 +7,9 @@ import pytest
 
 from bot.app import AlertBot
 from bot.config import BotConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
-from bot.fakes.network import FakeInternet
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.network import FakeInternet
 from feeds.urlcheck import is_public
 from tests.conftest import ADMIN_ID, BotFactory, Clock
 from tests.payloads import answer, lviv_alert

@@ -10,8 +10,8 @@ from pydantic import SecretStr
 from sqlalchemy import select
 
 from bot.config import BotConfig, ConfigError, FeedConfig, parse_config
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage.db import create_engine, session_factory
 from storage.models import Feed
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock

@@ -11,8 +11,8 @@ import zlib
 import httpx
 import pytest
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from feeds.fetch import FeedHTTPError, fetch
 from tests.conftest import FEED_PATH, BotFactory, Clock
 from tests.payloads import answer, lviv_alert

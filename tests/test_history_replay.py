@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from tests.conftest import BotFactory, Clock
 from tests.test_end_to_end import command, serve, settle
 

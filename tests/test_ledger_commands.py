@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.fakes.bot_api import FakeBotApi, SentMessage, UploadedFile
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi, SentMessage, UploadedFile
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage import history
 from tests.conftest import ADMIN_ID, BotFactory, Clock
 from tests.test_end_to_end import RESIDENT, command

@@ -74,7 +74,7 @@ def test_token_in_the_arguments(stream: io.StringIO) -> None:
 
 
 def test_token_in_an_extra_field(stream: io.StringIO) -> None:
-    log = logging.getLogger("bot.poller")
+    log = logging.getLogger("bot.ingest.poller")
     log.warning("feed_failed", extra={"error": f"401 for token {FEED_TOKEN}", "feed": "a"})
     log.warning("feed_failed", extra={"headers": {"Authorization": f"Bearer {FEED_TOKEN}"}})
     log.warning("feed_failed", extra={"attempt": [TOKEN, 2]})

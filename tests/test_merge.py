@@ -3,8 +3,8 @@ when no healthy source reports it any more."""
 
 from __future__ import annotations
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from tests.conftest import BotFactory, Clock
 from tests.payloads import answer, lviv_alert
 from tests.test_end_to_end import RESIDENT, command, settle

@@ -20,8 +20,8 @@ from pydantic import SecretStr
 
 from bot.app import AlertBot
 from bot.config import FeedConfig, OutagesConfig
-from bot.fakes.bot_api import FakeBotApi, UploadedFile
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.bot_api import FakeBotApi, UploadedFile
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from tests.conftest import ADMIN_ID, FEED_PATH, BotFactory, Clock, sample
 from tests.test_end_to_end import command, settle
 

@@ -195,8 +195,8 @@ async def test_migration_goes_down_and_up_again(database_url: str) -> None:
 async def test_outage_notice_is_queued_from_its_marker_and_read_in_the_language_of_sending(
     sessions: async_sessionmaker[AsyncSession],
 ) -> None:
-    from bot.outage_render import schedule_message
-    from bot.outbox_render import Renderer
+    from bot.delivery.outbox_texts import Renderer
+    from bot.outages.texts import schedule_message
     from storage import outage_fanout, outbox
     from storage.outage_fanout import PollChanges
     from storage.outages import ScheduleChange

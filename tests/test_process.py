@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from tests.conftest import FEED_PATH, Clock
 from tests.payloads import answer, lviv_alert
 

@@ -20,9 +20,10 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from feeds.model import AlertKind, Observation
-from storage import alerts as alert_store
-from storage import channels, chats, fanout, migrate
+from storage import alert_fanout as fanout
+from storage import channels, chats, migrate
 from storage import feeds as feed_store
+from storage import merge as alert_store
 from storage import outbox as ob
 from storage.db import create_engine, session_factory
 from storage.models import AlertEvent
@@ -115,8 +116,6 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
         await ob.enqueue_alerts(
             session, [ob.AlertDelivery(e, [1, 2], ob.PRIORITY_AIR_RAID) for e in ends], NOW
         )
-        # What the fan-out asks up to 50 times a second before it starts.
-        await ob.channel_posts_unsent(session, NOW)
         # What the dispatcher does for every batch it sends.
         claimed = await ob.claim(session, NOW, 10)
         assert claimed, "nothing to send"

@@ -6,9 +6,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
-from bot.region_sync import regions_url, sync_regions
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
+from bot.ingest.region_sync import regions_url, sync_regions
 from feeds import regions
 from tests.conftest import BotFactory, Clock, sample
 from tests.test_end_to_end import command

@@ -6,9 +6,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
-from bot.render import still_lines
+from bot.delivery.alert_texts import still_lines
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage.models import AlertEvent
 from tests.conftest import FEED_PATH, BotFactory, Clock, sample
 from tests.payloads import lviv_alert

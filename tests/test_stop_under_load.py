@@ -20,8 +20,8 @@ from typing import Any
 import aiohttp
 from sqlalchemy import func, insert, select
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from storage import migrate
 from storage.db import create_engine
 from storage.models import Chat, Outbox, Subscription

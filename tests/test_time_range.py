@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from feeds import alerts_in_ua, ukrainealarm
 from feeds.model import FeedFormatError
 from feeds.outages.common import ParseContext

@@ -19,7 +19,7 @@ from typing import Any
 import httpx
 import pytest
 
-from bot.fakes.feed_server import FakeFeedServer, Reply
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from feeds.fetch import FeedHTTPError
 from feeds.kinds import KINDS
 from feeds.model import AlertKind, FeedFormatError, Observation

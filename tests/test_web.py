@@ -16,8 +16,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import AlertBot
 from bot.config import ConfigError, WebConfig, parse_config
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
 from bot.web.activity import UpdateActivity
 from bot.web.health import Readiness, health_routes
 from bot.web.server import WebServer

@@ -16,7 +16,7 @@ from pydantic import SecretStr
 from bot.app import AlertBot
 from bot.cli import _secrets as cli_secrets
 from bot.config import TelegramConfig, WebConfig
-from bot.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.bot_api import FakeBotApi
 from bot.web.webhook import SECRET_HEADER
 from tests.conftest import ADMIN_ID, BotFactory
 

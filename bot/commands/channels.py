@@ -17,7 +17,7 @@ from telegram.ext import ContextTypes
 from bot.commands.common import Ask, echo, reply
 from bot.commands.resident import unknown_region
 from bot.commands.truces import admin_only
-from bot.render import region_name
+from bot.delivery.alert_texts import region_name
 from feeds import regions
 from storage import channels as channel_store
 

@@ -8,9 +8,9 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
+from bot.delivery.textlimit import fit_message, shorten
 from bot.i18n import t
 from bot.services import Services, get_services
-from bot.textlimit import fit_message, shorten
 from storage import chats as chat_store
 
 

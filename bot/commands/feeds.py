@@ -10,8 +10,8 @@ from telegram.ext import ContextTypes
 from bot.commands.common import Ask, echo, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.commands.truces import admin_only
-from bot.feed_manager import FeedCommandError, FeedManager
-from bot.render import kind_name, kyiv_time, region_name
+from bot.delivery.alert_texts import kind_name, kyiv_time, region_name
+from bot.ingest.feed_manager import FeedCommandError, FeedManager
 from bot.services import FEEDS_KEY
 
 log = logging.getLogger("alertbot.feeds")

@@ -10,12 +10,12 @@ from typing import Any
 from telegram import Update
 from telegram.ext import ContextTypes
 
-from bot import outage_render as render
 from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
-from bot.outage_chart import ChartRow, render_png
-from bot.outage_service import OUTAGES_KEY, OutageService
-from bot.render import kyiv_time
+from bot.delivery.alert_texts import kyiv_time
+from bot.outages import texts as render
+from bot.outages.chart import ChartRow, render_png
+from bot.outages.service import OUTAGES_KEY, OutageService
 from feeds import regions
 from feeds.outages.model import Basis
 from feeds.outages.timeline import hours, kyiv_date

@@ -9,11 +9,11 @@ from telegram.ext import ContextTypes
 
 from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
+from bot.delivery.alert_texts import inside_lines, kind_name, kyiv_time, region_name, scope_name
 from bot.i18n import LANGUAGES, t
-from bot.render import inside_lines, kind_name, kyiv_time, region_name, scope_name
 from feeds import regions
-from storage import alerts as alert_store
 from storage import chats as chat_store
+from storage import merge as alert_store
 from storage.truces import in_force_for
 
 

@@ -15,8 +15,8 @@ from bot.commands.truce_args import (
     parse_truce_set,
     split_arguments,
 )
-from bot.ledger_render import chart_png, report_text, truces_text
-from bot.render import window
+from bot.delivery.alert_texts import window
+from bot.ledger.render import chart_png, report_text, truces_text
 from storage import ledger
 from storage import truces as truce_store
 

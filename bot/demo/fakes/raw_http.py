@@ -1,6 +1,6 @@
 """A loopback HTTP server that sends exactly the bytes it is given: status line, headers and
 body as written, lies included (a wrong Content-Length, codings the body does not have).
-aiohttp's server (bot/fakes/feed_server.py) corrects such things, so hostile answers need this.
+aiohttp's server (bot/demo/fakes/feed_server.py) corrects such things, so hostile answers need this.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """The direct messages of alert events, queued after the events' own transaction.
 
-``storage.alerts.reconcile`` commits an event with its channel posts and a marker
+``storage.merge.reconcile`` commits an event with its channel posts and a marker
 (``storage.models.Fanout``); :func:`run` then queues the event's direct messages. Two steps,
 because queueing 100,000 rows takes seconds on SQLite, and while a transaction writes, the
 dispatcher can claim nothing: the channel posts would wait for the last subscriber's row.
@@ -25,8 +25,10 @@ from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
-from storage import alerts as alert_store
+from feeds.model import base_kind
+from storage import audience as audience_store
 from storage import outbox
+from storage.db import id_chunks
 from storage.models import AlertEvent, AlertState, Fanout
 
 CHUNK = 5_000  # rows a transaction: ~0.1 s on SQLite, so claims slip in between
@@ -86,7 +88,7 @@ async def run(
     return total
 
 
-# Built once: a fan-out follows every poll with news (see storage/alerts.py).
+# Built once: a fan-out follows every poll with news (see storage/merge.py).
 _PENDING = select(Fanout.event_id).order_by(Fanout.event_id).limit(BATCH)
 _EVENTS = (
     select(AlertEvent)
@@ -122,21 +124,21 @@ async def _plan(
 ) -> list[dict[str, Any]]:
     places: set[str] = set()
     for event in events:
-        places |= alert_store.audience(event.region_id)
-    subscribed = await alert_store.subscriptions(session, places, channels=False)
+        places |= audience_store.audience(event.region_id)
+    subscribed = await audience_store.subscriptions(session, places, channels=False)
     active = await _active(session, places)
     ended = await _ended_since(session, [e for e in events if e.transition == "start"])
     deliveries = [
         outbox.AlertDelivery(
             event,
-            alert_store.recipients(
+            audience_store.recipients(
                 subscribed,
                 event.region_id,
                 event.kind,
                 ended=event.transition == "end",
                 active=active,
             ),
-            alert_store.priority_for(alert_store.base_kind(event.kind)),
+            audience_store.priority_for(base_kind(event.kind)),
             status=outbox.SUPERSEDED if event.id in ended else outbox.PENDING,
         )
         for event in events
@@ -145,10 +147,10 @@ async def _plan(
     return rows
 
 
-async def _active(session: AsyncSession, places: Iterable[str]) -> set[alert_store.Key]:
+async def _active(session: AsyncSession, places: Iterable[str]) -> set[audience_store.Key]:
     """Alerts on now in ``places``: an end is not sent to a place still under a wider alert."""
-    found: set[alert_store.Key] = set()
-    for part in alert_store.id_chunks(places):
+    found: set[audience_store.Key] = set()
+    for part in id_chunks(places):
         found |= {
             (region_id, kind)
             for region_id, kind in await session.execute(_ACTIVE_IN, {"places": part})

@@ -16,8 +16,7 @@ from typing import Any
 from sqlalchemy import exc as sa_exc
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.i18n import t
-from bot.render import (
+from bot.delivery.alert_texts import (
     alert_message,
     kind_name,
     kyiv_time,
@@ -25,7 +24,8 @@ from bot.render import (
     still_lines,
     truce_note,
 )
-from bot.textlimit import fit_message
+from bot.delivery.textlimit import fit_message
+from bot.i18n import t
 from storage import outbox
 from storage.delivery_models import Notice
 from storage.models import AlertEvent

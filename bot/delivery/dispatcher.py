@@ -44,11 +44,11 @@ from telegram.error import (
     TelegramError,
 )
 
-from bot.aiohttp_request import AiohttpRequest, DeliveryBot
 from bot.config import DeliveryConfig
-from bot.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
-from bot.outbox_render import Renderer
-from bot.pacing import Budget, ChatPace
+from bot.delivery.outbox_texts import Renderer
+from bot.delivery.pacing import Budget, ChatPace
+from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
+from bot.operations.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from storage import chats as chat_store
 from storage import delivery_stats
 from storage import ops as ops_store
@@ -315,7 +315,7 @@ class Dispatcher:
         """Wait until every alert post to a channel that is due now has been sent (or has
         failed for good); False if ``timeout`` seconds passed first (a channel held back by
         its limit). The fan-out waits on it before it queues a broadcast's direct messages
-        (bot/fanout.py), instead of asking the database."""
+        (bot/delivery/fanout.py), instead of asking the database."""
         wanted = self._claims_started + 1  # a claim that starts after this call
         self.wake()
         loop = asyncio.get_running_loop()

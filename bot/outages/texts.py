@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
+from bot.delivery.alert_texts import kyiv_time, region_name, truce_note
+from bot.delivery.outbox_texts import register_notice_kind
 from bot.i18n import t
-from bot.outbox_render import register_notice_kind
-from bot.render import kyiv_time, region_name, truce_note
 from feeds.outages.model import SlotState
 from feeds.outages.timeline import KYIV, SLOT, day_start, hours, intervals, wall_label
 from storage.outage_fanout import KIND, read_event, read_schedule, read_truce

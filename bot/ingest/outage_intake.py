@@ -1,4 +1,4 @@
-"""The outage part of a poll (bot/poller.py): schedules stored with change detection,
+"""The outage part of a poll (bot/ingest/poller.py): schedules stored with change detection,
 emergency outages and news, with the marker of their notices (storage/outage_fanout.py)
 in the same transaction."""
 
@@ -10,7 +10,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.poller import PollTarget
+from bot.ingest.poller import PollTarget
 from feeds.model import FeedError, FeedFormatError
 from feeds.outages import OUTAGE_KINDS, ParseContext
 from feeds.outages.model import OutageReport

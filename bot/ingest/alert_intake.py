@@ -1,5 +1,5 @@
-"""The alert part of a poll (bot/poller.py): observations merged into region state and
-events, whose channel posts and fan-out marker commit with them (storage/alerts.py)."""
+"""The alert part of a poll (bot/ingest/poller.py): observations merged into region state and
+events, whose channel posts and fan-out marker commit with them (storage/merge.py)."""
 
 from __future__ import annotations
 
@@ -9,12 +9,13 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.poller import PollTarget
+from bot.ingest.poller import PollTarget
 from feeds import regions
 from feeds.kinds import KINDS
 from feeds.model import Observation
 from feeds.source import Reader
-from storage import alerts as alert_store
+from storage import audience as audience_store
+from storage import merge as alert_store
 from storage import places
 from storage.models import AlertEvent
 
@@ -49,7 +50,7 @@ class AlertIntake:
         parsed: list[Observation] | None,
         now: datetime,
     ) -> list[AlertEvent]:
-        touched: set[alert_store.Key] = set()
+        touched: set[audience_store.Key] = set()
         report = self._reported
         if parsed is not None:
             recorded = await alert_store.record_observations(

@@ -1,6 +1,6 @@
 """Region alert state: merge what the feeds report, diff against what was announced, and turn
 every change into an event, truce evidence and channel posts in one transaction (the direct
-messages follow in storage/fanout.py)."""
+messages follow in storage/alert_fanout.py)."""
 
 from __future__ import annotations
 
@@ -15,28 +15,19 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds import regions
 from feeds.kinds import covers
-from feeds.model import AlertKind, Observation
+from feeds.model import PARTIAL_SUFFIX, Observation, base_kind
 from storage import outbox
-from storage.db import upsert_insert
+from storage.audience import Key, audience, priority_for, recipients, subscriptions
+from storage.db import id_chunks, upsert_insert
 from storage.models import (
     AlertEvent,
     AlertState,
-    Chat,
     Fanout,
     Feed,
     FeedObservation,
-    Subscription,
     TruceEvidence,
 )
 from storage.truces import in_force as truces_in_force
-
-Key = tuple[str, str]  # (region_id, kind)
-
-
-def priority_for(kind: str) -> int:
-    """The outbox priority class (lower is sooner): air-raid starts and ends go out before
-    other alert kinds, which go before outage and informational notices."""
-    return outbox.PRIORITY_AIR_RAID if kind == AlertKind.AIR_RAID else outbox.PRIORITY_ALERT
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,8 +39,6 @@ class ActiveAlert:
     level: str | None = None
     threat: str | None = None
 
-
-PARTIAL_SUFFIX = "_partial"
 
 # The statements of a poll are built once: building one (and its cache key) cost more than
 # running it on SQLite, and a poll runs a dozen (bench/parse_diff.py). Lists are bound as
@@ -91,10 +80,6 @@ _STATES = select(
 _STATES_IN = _STATES.where(AlertState.region_id.in_(bindparam("ids", expanding=True)))
 _ADD_EVIDENCE = insert(cast(Table, TruceEvidence.__table__))
 _ADD_FANOUTS = insert(cast(Table, Fanout.__table__))
-
-
-def base_kind(kind: str) -> str:
-    return kind.removesuffix(PARTIAL_SUFFIX)
 
 
 Reported = dict[Key, tuple[str, datetime | None, str | None, str | None]]
@@ -289,7 +274,7 @@ async def reconcile(
 
     In this transaction: the events, the new state, truce evidence, the posts to regional
     channels, and a note that each event's direct messages are still to be queued, which
-    :func:`storage.fanout.run` does next in transactions of its own (so that queueing 100,000
+    :func:`storage.alert_fanout.run` does next in transactions of its own (so that queueing 100,000
     of them does not hold back the channel posts). A poll costs the same dozen statements
     however many events it finds.
     """
@@ -349,13 +334,6 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
         for r, k, title, on, since in await session.execute(_STATES_IN, {"ids": part}):
             found[(r, k)] = (title, on, since)
     return found
-
-
-def id_chunks(ids: Iterable[str], size: int = 400) -> Iterable[list[str]]:
-    """``ids`` sorted, in lists short enough for one ``IN (...)``."""
-    ordered = sorted(ids)
-    for index in range(0, len(ordered), size):
-        yield ordered[index : index + size]
 
 
 async def _write_states(
@@ -474,86 +452,6 @@ async def _enqueue_channels(
         deliveries.append(outbox.AlertDelivery(event, chat_ids, priority, channels=chat_ids))
     # Bulk and idempotent; an end supersedes its start's unsent rows (storage/outbox.py).
     await outbox.enqueue_alerts(session, deliveries, now)
-
-
-def audience(region_id: str) -> set[str]:
-    """Places whose subscribers may hear of an alert here: above it and inside it."""
-    return set(regions.with_descendants(region_id)) | set(regions.lineage(region_id))
-
-
-Subscriptions = dict[str, list[tuple[int, str | None]]]  # place -> [(chat id, kinds)]
-
-
-async def subscriptions(
-    session: AsyncSession, places: set[str], *, channels: bool | None = None
-) -> Subscriptions:
-    """Active chats subscribed to ``places``: only channels, only other chats, or (``None``)
-    all."""
-    found: Subscriptions = {}
-    query = _SUBSCRIPTIONS[channels]
-    for part in id_chunks(places):
-        for chat_id, place, kinds in await session.execute(query, {"places": part}):
-            found.setdefault(place, []).append((chat_id, kinds))
-    return found
-
-
-_SUBSCRIBED = (
-    select(Subscription.chat_id, Subscription.region_id, Subscription.kinds)
-    .join(Chat, Chat.chat_id == Subscription.chat_id)
-    .where(Chat.active, Subscription.region_id.in_(bindparam("places", expanding=True)))
-)
-_SUBSCRIPTIONS = {
-    None: _SUBSCRIBED,
-    True: _SUBSCRIBED.where(Chat.kind == "channel"),
-    False: _SUBSCRIBED.where(Chat.kind != "channel"),
-}
-
-
-def recipients(
-    subscriptions: Subscriptions,
-    region_id: str,
-    kind: str,
-    *,
-    ended: bool,
-    active: set[Key],
-) -> list[int]:
-    """Who of ``subscriptions`` hears of this event (see :func:`subscribers_for`)."""
-    wanted: set[int] = set()
-    covered: set[int] = set()
-    plain = base_kind(kind)
-    for place in audience(region_id):
-        for chat_id, kinds in subscriptions.get(place, ()):
-            if kinds is not None and plain not in kinds.split(","):
-                continue
-            chain = regions.lineage(place)
-            if ended and region_id in chain and any((r, kind) in active for r in chain):
-                covered.add(chat_id)
-                continue
-            wanted.add(chat_id)
-    return sorted(wanted - covered)
-
-
-async def subscribers_for(
-    session: AsyncSession,
-    region_id: str,
-    kind: str,
-    *,
-    ended: bool = False,
-    active: set[Key] | None = None,
-) -> list[int]:
-    """Active chats that want this alert.
-
-    A subscriber to a place hears of alerts that cover it from above (its raion, its oblast),
-    and a subscriber to an oblast hears of alerts inside it (ukrainealarm no longer raises
-    oblast-wide alarms, only raion and hromada ones, so an oblast subscriber would otherwise
-    hear nothing). A subscription limited to some alert kinds skips the others. The end of an
-    alert is not sent to a place still covered by another alert of the kind (the raion's alert
-    ended but the oblast-wide one goes on): that would read as "all clear" when it is not. A
-    wider place's subscribers do get it; its text says what still goes on in and over their
-    oblast (``AlertEvent.active_nearby``, bot/render.py).
-    """
-    found = await subscriptions(session, audience(region_id))
-    return recipients(found, region_id, kind, ended=ended, active=active or set())
 
 
 def _count_parts(event: AlertEvent, active: set[Key]) -> None:

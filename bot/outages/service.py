@@ -1,6 +1,7 @@
 """The outage side of the running bot: which feeds serve a region, and the minute job that
-queues reminders and power-back notices. (The feeds are polled as every feed is, bot/poller.py;
-the notices of their changes are queued by the fan-out, storage/outage_fanout.py.)"""
+queues reminders and power-back notices. (The feeds are polled as every feed is,
+bot/ingest/poller.py; the notices of their changes are queued by the fan-out,
+storage/outage_fanout.py.)"""
 
 from __future__ import annotations
 
@@ -14,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, ContextTypes, JobQueue
 
-from bot import outage_render  # noqa: F401  (registers the renderer of outage notices)
+import bot.outages.texts  # noqa: F401  (registers the renderer of outage notices)
 from bot.config import Config
-from bot.feed_manager import FeedManager
-from bot.poller import PollOutcome
+from bot.ingest.feed_manager import FeedManager
+from bot.ingest.poller import PollOutcome
 from feeds.outages import OUTAGE_KINDS
 from feeds.outages.model import Basis, SlotState
 from feeds.outages.timeline import kyiv_date, merged
@@ -45,8 +46,8 @@ class _Source:
 
 
 class OutageService:
-    """The outage feeds are polled by the feed manager like every feed (bot/poller.py with
-    bot/outage_intake.py); this is what is particular to outages around them."""
+    """The outage feeds are polled by the feed manager like every feed (bot/ingest/poller.py with
+    bot/ingest/outage_intake.py); this is what is particular to outages around them."""
 
     def __init__(
         self,

@@ -20,11 +20,11 @@ from pydantic import SecretStr
 
 from bot.app import AlertBot
 from bot.config import Config, DatabaseConfig, FeedConfig, TelegramConfig
-from bot.fakes.bot_api import FakeBotApi
-from bot.fakes.feed_server import FakeFeedServer
-from bot.ledger_cli import summary_line
-from bot.ledger_render import chart_png
-from storage import fanout as fanout_store
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
+from bot.ledger.cli import summary_line
+from bot.ledger.render import chart_png
+from storage import alert_fanout as fanout_store
 from storage import history, ledger
 from storage import outbox as outbox_store
 

@@ -2,11 +2,11 @@
 health, and hand on what changed; back off while it fails.
 
 The kind-specific part is the :class:`Intake` passed in: how to read the source (a
-``feeds.source`` reader) and what to make of its answer in the poll's transaction. Alert feeds
-produce observations merged into events (bot/alert_intake.py); outage feeds produce schedules,
-emergency outages and news (bot/outage_intake.py). Either way the messages a change causes are
-queued later by the fan-out from a marker written in that same transaction, so a crash
-between the commit and the queueing loses nothing.
+``feeds.source`` reader) and what to make of its answer in the poll's transaction. Alert
+feeds produce observations merged into events (bot/ingest/alert_intake.py); outage feeds
+produce schedules, emergency outages and news (bot/ingest/outage_intake.py). Either way the
+messages a change causes are queued later by the fan-out from a marker written in that same
+transaction, so a crash between the commit and the queueing loses nothing.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import httpx
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.feed_health import FeedHealth
+from bot.ingest.feed_health import FeedHealth
 from feeds.fetch import FeedHTTPError
 from feeds.model import FeedError
 from feeds.source import CacheState, ReadRequest, SourceReader

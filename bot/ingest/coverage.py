@@ -17,11 +17,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes
 
+from bot.delivery.outbox_texts import register_notice_kind
 from bot.i18n import t
-from bot.outbox_render import register_notice_kind
 from feeds import regions
 from feeds.kinds import KINDS, covers
-from storage.alerts import id_chunks
+from storage.db import id_chunks
 from storage.models import BotState, Chat, Feed, Subscription
 from storage.outbox import PRIORITY_INFO, enqueue_notice
 

@@ -27,7 +27,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
-from bot.sqlite_lock import SqliteLock
+from bot.operations.sqlite_lock import SqliteLock
 
 log = logging.getLogger("alertbot.leader")
 

@@ -3,8 +3,8 @@ chat.
 
 Every change (add, remove, pause, resume) takes effect at once: the poll job is added to or
 removed from the JobQueue; nothing waits for a restart. Each feed has one ``FeedPoller``
-(bot/poller.py) with its kind's intake: alerts (bot/alert_intake.py) or outages
-(bot/outage_intake.py). A poll that committed changes calls ``on_changes``: the bot wakes the
+(bot/ingest/poller.py) with its kind's intake: alerts (bot/ingest/alert_intake.py) or outages
+(bot/ingest/outage_intake.py). A poll that committed changes calls ``on_changes``: the bot wakes the
 fan-out, which queues their messages (bot/app.py).
 """
 
@@ -24,12 +24,12 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import ContextTypes, JobQueue
 
-from bot.alert_intake import AlertIntake
 from bot.config import Config, FeedConfig
-from bot.metrics import NO_METRICS, Metrics
-from bot.outage_intake import OutageIntake
-from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
-from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
+from bot.ingest.alert_intake import AlertIntake
+from bot.ingest.outage_intake import OutageIntake
+from bot.ingest.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
+from bot.ingest.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
+from bot.operations.metrics import NO_METRICS, Metrics
 from feeds.budgets import over_budget
 from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation

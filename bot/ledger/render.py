@@ -7,8 +7,8 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from bot.delivery.alert_texts import KYIV, kyiv_time, region_name, scope_name, window
 from bot.i18n import t, tn
-from bot.render import KYIV, kyiv_time, region_name, scope_name, window
 from storage.ledger import SOURCES, ClaimReport, TruceReport
 from storage.truces import TruceView
 

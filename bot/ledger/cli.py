@@ -25,9 +25,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.commands.truce_args import ArgumentError, parse_truce_end, parse_truce_set
 from bot.config import Config
+from bot.delivery.alert_texts import window
 from bot.i18n import t
-from bot.ledger_render import chart_png, report_text, truces_text
-from bot.render import window
+from bot.ledger.render import chart_png, report_text, truces_text
 from feeds import alerts_in_ua, alerts_in_ua_history, regions
 from feeds.budgets import host_of
 from feeds.fetch import fetch

@@ -1,4 +1,4 @@
-"""Queues the direct messages of new alert events (storage/fanout.py) and the notices of
+"""Queues the direct messages of new alert events (storage/alert_fanout.py) and the notices of
 outage changes (storage/outage_fanout.py) in the background.
 
 Woken after every poll that found changes; it also looks once a second, which is how changes
@@ -16,7 +16,8 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from storage import fanout, outage_fanout
+from storage import alert_fanout as fanout
+from storage import outage_fanout
 
 log = logging.getLogger("alertbot.fanout")
 

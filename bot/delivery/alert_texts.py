@@ -8,7 +8,8 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import t, tn
 from feeds import regions
-from storage import alerts as alert_store
+from feeds.model import PARTIAL_SUFFIX, base_kind
+from storage import merge as alert_store
 from storage.models import AlertEvent, AlertState
 from storage.truces import TruceView
 
@@ -190,7 +191,7 @@ def still_lines(event: AlertEvent, lang: str) -> list[str]:
     lines: list[str] = []
     # The place itself counts when what ended was a "part of it" report and it is under an
     # alert as a whole.
-    partial_end = event.kind.endswith(alert_store.PARTIAL_SUFFIX)
+    partial_end = event.kind.endswith(PARTIAL_SUFFIX)
     chain = regions.lineage(event.region_id)[0 if partial_end else 1 :]
     over = [r for r in reversed(chain) if r in whole]
     if over:
@@ -203,9 +204,7 @@ def still_lines(event: AlertEvent, lang: str) -> list[str]:
             scope = scope_text(parts, lang)
             lines.append(t(lang, "alert.still_parts", oblast=_name(oblast, lang), scope=scope))
         elif not over and oblast in partly:
-            partial = kind_name(
-                alert_store.base_kind(event.kind) + alert_store.PARTIAL_SUFFIX, lang
-            )
+            partial = kind_name(base_kind(event.kind) + PARTIAL_SUFFIX, lang)
             lines.append(
                 t(
                     lang,
