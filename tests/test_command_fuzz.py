@@ -40,9 +40,9 @@ ADMIN_TABLES = {
 
 # --- argument shapes -------------------------------------------------------------------------
 
-any_text = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=80)
+any_text = st.text(alphabet=st.characters(exclude_categories=["Cs"]), max_size=80)
 word = st.text(
-    alphabet=st.characters(exclude_categories=("Cs", "Zs", "Zl", "Zp", "Cc")),
+    alphabet=st.characters(exclude_categories=["Cs", "Zs", "Zl", "Zp", "Cc"]),
     min_size=1,
     max_size=30,
 )

@@ -7,6 +7,7 @@ from __future__ import annotations
 import logging
 import socket
 from dataclasses import dataclass
+from typing import Any
 
 import httpx
 import pytest
@@ -120,7 +121,7 @@ async def test_backoff_grows_is_capped_and_honours_a_long_retry_after(
     feed_server.script(A, *[Reply(status=503)] * 8)
     feed_server.script(A, Reply(status=429, headers={"Retry-After": "120"}))
 
-    async def wait_for_next_poll(poller: FeedPoller) -> float:
+    async def wait_for_next_poll(poller: FeedPoller[Any, Any]) -> float:
         """Seconds of skipped ticks before the poller fetches again (then it fetches)."""
         waited = 0.0
         while (await poller.poll()).skipped:

@@ -226,7 +226,8 @@ async def test_live_events_count_for_a_truce_recorded_late(database_url: str) ->
     assert claim.window.alert_minutes == pytest.approx(40 + 60)
     assert claim.window.emergency_outages == 1
     assert claim.baseline.starts_at == start - timedelta(hours=6)
-    assert (claim.baseline.alerts, claim.baseline.alert_minutes) == (1, pytest.approx(30))
+    assert claim.baseline.alerts == 1
+    assert claim.baseline.alert_minutes == pytest.approx(30)
     assert claim.first_alert_after_minutes == pytest.approx(120)
     lines = {line.region_id: line for line in claim.by_oblast}
     assert set(lines) == {"27", "90"}, "Donetsk (28) is outside the truce"

@@ -146,7 +146,7 @@ def test_the_exception_text_and_traceback_are_scrubbed_not_lost(stream: io.Strin
 
 def test_an_exception_without_a_secret_keeps_its_traceback(stream: io.StringIO) -> None:
     try:
-        {}["missing"]
+        dict[str, int]()["missing"]
     except KeyError:
         logging.getLogger("bot.test").exception("lookup_failed")
     [record] = lines(stream)

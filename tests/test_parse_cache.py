@@ -65,7 +65,7 @@ def test_a_record_that_is_not_valid_json_fails_the_answer_as_before() -> None:
 
 
 def test_ukrainealarm_records_are_remembered_and_changes_seen() -> None:
-    record = {
+    record: dict[str, Any] = {
         "regionId": "31",
         "regionName": "м. Київ",
         "regionType": "State",
@@ -91,7 +91,12 @@ def test_ukrainealarm_records_are_remembered_and_changes_seen() -> None:
 
 def test_the_cache_is_bounded_by_records_and_by_bytes() -> None:
     parsed: list[Any] = []
-    cache = jsonbody.RecordCache(lambda item: parsed.append(item) or item, limit=3, max_bytes=64)
+
+    def remember(item: Any) -> Any:
+        parsed.append(item)
+        return item
+
+    cache = jsonbody.RecordCache(remember, limit=3, max_bytes=64)
 
     def read(answer: bytes) -> list[Any]:
         return cache.all(jsonbody.items(answer) or [])

@@ -13,9 +13,9 @@ from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
 from feeds import alerts_in_ua, ukrainealarm
 from feeds.model import FeedFormatError
+from feeds.outages import OUTAGE_KINDS
 from feeds.outages.common import ParseContext
 from feeds.outages.model import OutageReport
-from feeds.outages.printers import OUTAGE_KINDS
 from storage import truces as truce_store
 from tests.conftest import ADMIN_ID, BotFactory, Clock, sample
 from tests.payloads import answer, lviv_alert

@@ -109,7 +109,7 @@ async def test_health_readiness_and_metrics_of_a_running_bot(
     # The group's 429 holds its alert (a group's own limit: the others go on).
     bot_api.fail_next(-5, "retry_after", retry_after=300)
     serve(feed_server, clock, lviv_alert())
-    events = (await bot.poll_now("alerts-in-ua")).changes
+    events = (await bot.poll_now("alerts-in-ua")).changes or []
     air_raids = [e for e in events if (e.kind, e.transition) == ("air_raid", "start")]
     assert air_raids, "the Lviv alert (and the sample's others) started"
     await bot.fanout.run_once()
