@@ -42,8 +42,8 @@ from bot.ingest.feed_manager import FeedManager
 from bot.ingest.poller import PollOutcome
 from bot.logs import exception_summary
 from bot.operations.leader import Leadership, leadership_for
-from bot.outages.service import OUTAGES_KEY, OutageService
-from bot.services import FEEDS_KEY, SERVICES_KEY, Services
+from bot.outages.service import OutageService
+from bot.services import CONTEXT_TYPES, BotData, Services, bot_data
 from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
 from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
@@ -149,8 +149,8 @@ async def _on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         extra={"job": context.job.name if context.job else None},
     )
     if isinstance(update, Update) and update.effective_message is not None:
-        services = context.application.bot_data.get(SERVICES_KEY)
-        lang = services.default_lang if isinstance(services, Services) else None
+        services = bot_data(context).services
+        lang = services.default_lang if services is not None else None
         with contextlib.suppress(TelegramError):
             await update.effective_message.reply_text(t(lang, "error.internal"))
 
@@ -317,8 +317,10 @@ class AlertBot:
             delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
         # Command replies and the outbox share one budget: together they stay under the limit.
         budget = Budget(delivery.rate_per_second)
-        app = builder.rate_limiter(ReplyLimiter(budget)).build()
-        app.bot_data[SERVICES_KEY] = Services(
+        app = builder.rate_limiter(ReplyLimiter(budget)).context_types(CONTEXT_TYPES).build()
+        data = app.bot_data
+        assert isinstance(data, BotData)
+        data.services = Services(
             sessions=sessions,
             clock=self.clock,
             admins=frozenset(telegram.admins),
@@ -387,7 +389,7 @@ class AlertBot:
             on_rows=self._wake_dispatcher,
             channels_out=self.dispatcher.channel_posts_out,
         )
-        app.bot_data[FEEDS_KEY] = self.feeds
+        data.feeds = self.feeds
         self.outages = OutageService(
             self.config,
             sessions=sessions,
@@ -395,7 +397,7 @@ class AlertBot:
             feeds=self.feeds,
             on_notices=self._wake_dispatcher,
         )
-        app.bot_data[OUTAGES_KEY] = self.outages
+        data.outages = self.outages
         # Health, metrics and the webhook listen from here, a standby's too: it answers
         # /healthz, and /readyz names it as not the leader.
         await self._start_web(app, sessions)

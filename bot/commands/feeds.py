@@ -12,7 +12,7 @@ from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.commands.truces import admin_only
 from bot.delivery.alert_texts import kind_name, kyiv_time, region_name
 from bot.ingest.feed_manager import FeedCommandError, FeedManager
-from bot.services import FEEDS_KEY
+from bot.services import bot_data
 
 log = logging.getLogger("alertbot.feeds")
 
@@ -25,8 +25,8 @@ _ECHOED = ("name", "kind", "host")
 
 
 def _manager(context: ContextTypes.DEFAULT_TYPE) -> FeedManager:
-    manager = context.application.bot_data[FEEDS_KEY]
-    assert isinstance(manager, FeedManager)
+    manager = bot_data(context).feeds
+    assert manager is not None, "the feed manager is set before the first update"
     return manager
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import re
 from datetime import date, datetime, timedelta
-from typing import Any
 
 from telegram import Update
 from telegram.ext import ContextTypes
@@ -15,7 +14,8 @@ from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.delivery.alert_texts import kyiv_time
 from bot.outages import texts as render
 from bot.outages.chart import ChartRow, render_png
-from bot.outages.service import OUTAGES_KEY, OutageService
+from bot.outages.service import OutageService
+from bot.services import bot_data
 from feeds import regions
 from feeds.outages.model import Basis
 from feeds.outages.timeline import hours, kyiv_date
@@ -31,8 +31,7 @@ _ALL_WORDS = ("all", "усі", "всі", "все")
 
 
 def _service(context: ContextTypes.DEFAULT_TYPE) -> OutageService | None:
-    service: Any = context.application.bot_data.get(OUTAGES_KEY)
-    return service if isinstance(service, OutageService) else None
+    return bot_data(context).outages
 
 
 def _words(a: Ask) -> list[str]:

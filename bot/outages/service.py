@@ -29,7 +29,6 @@ from storage.outages import Follower
 
 log = logging.getLogger("alertbot.outages")
 
-OUTAGES_KEY = "alertbot.outages"
 TICK_SECONDS = 60.0
 # A reminder or power-back notice later than this after its moment is no longer useful.
 GRACE = timedelta(minutes=15)
