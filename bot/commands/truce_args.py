@@ -144,8 +144,8 @@ def parse_truce_end(text: str) -> TruceEndArgs:
     if not words or "=" in words[0]:
         raise ArgumentError("err.missing_name")
     name, rest = words[0], words[1:]
-    if len(name) > 128:
-        raise ArgumentError("err.too_long", key="name")
+    if len(name) > MAX_NAME:
+        raise ArgumentError("err.too_long", key="name", limit=str(MAX_NAME))
     reason: str | None = None
     if rest:
         key, sep, value = rest[0].partition("=")
