@@ -156,5 +156,5 @@ def parse_truce_end(text: str) -> TruceEndArgs:
         # Unquoted words after reason= belong to it: "reason=talks broke down".
         reason = " ".join([value, *rest[1:]]).strip() or None
         if reason is not None and len(reason) > MAX_VALUE:
-            raise ArgumentError("err.too_long", key="reason")
+            raise ArgumentError("err.too_long", key="reason", limit=str(MAX_VALUE))
     return TruceEndArgs(name=name, reason=reason)
