@@ -33,7 +33,9 @@ from bot.commands import membership, resident, truces
 from bot.commands import outages as outage_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
+from bot import truce_notices
 from bot.coverage import coverage_job
+from bot.truce_notices import truce_notice_job
 from bot.dispatcher import Dispatcher, delivery_bot
 from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
@@ -77,6 +79,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("truce_set", truces.truce_set),
     ("truce_end", truces.truce_end),
     ("truce_report", truces.truce_report),
+    ("truce_notices", truce_notices.truce_notices),
     ("feed_add", feed_commands.feed_add),
     ("feed_list", feed_commands.feed_list),
     ("feed_remove", feed_commands.feed_remove),
@@ -432,6 +435,13 @@ class AlertBot:
                 first=30,
                 name="coverage",
                 job_kwargs={"id": "coverage", "replace_existing": True, "max_instances": 1},
+            )
+            app.job_queue.run_repeating(
+                truce_notice_job(sessions, self.clock, self._wake_dispatcher),
+                interval=truce_notices.INTERVAL_SECONDS,
+                first=1,
+                name="truce_notices",
+                job_kwargs={"id": "truce_notices", "replace_existing": True, "max_instances": 1},
             )
         # The job queue runs before the application does, so polls go on without Telegram.
         await app.job_queue.start()

@@ -28,6 +28,7 @@ from bot.alert_intake import AlertIntake
 from bot.config import Config, FeedConfig
 from bot.metrics import NO_METRICS, Metrics
 from bot.outage_intake import OutageIntake
+from bot.truce_intake import TruceIntake
 from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from feeds.budgets import over_budget
@@ -174,9 +175,11 @@ class FeedManager:
         return self._client if feed.origin == "config" else self._chat_client
 
     def _poller(self, feed: Feed) -> FeedPoller[Any, Any] | None:
-        intake: AlertIntake | OutageIntake
+        intake: AlertIntake | OutageIntake | TruceIntake
         if feed.kind in OUTAGE_KINDS:
             intake = OutageIntake()
+        elif feed.kind == truces_feed.KIND:
+            intake = TruceIntake()
         elif feed.kind in KINDS:
             intake = AlertIntake()
         else:
