@@ -27,15 +27,14 @@ from telegram.ext import (
     filters,
 )
 
+from bot import truce_notices
 from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
 from bot.commands import membership, resident, truces
 from bot.commands import outages as outage_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
-from bot import truce_notices
 from bot.coverage import coverage_job
-from bot.truce_notices import truce_notice_job
 from bot.dispatcher import Dispatcher, delivery_bot
 from bot.fanout import FanOut
 from bot.feed_manager import FeedManager
@@ -46,6 +45,7 @@ from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
+from bot.truce_notices import truce_notice_job
 from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
 from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes

@@ -28,9 +28,10 @@ from bot.alert_intake import AlertIntake
 from bot.config import Config, FeedConfig
 from bot.metrics import NO_METRICS, Metrics
 from bot.outage_intake import OutageIntake
-from bot.truce_intake import TruceIntake
 from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
+from bot.truce_intake import TruceIntake
+from feeds import truces_feed
 from feeds.budgets import over_budget
 from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation

@@ -734,16 +734,16 @@ UK.update(
 EN.update(
     {
         "truce_notice.opened": (
-            "🕊 A pause of strikes \"{name}\" is announced to begin now (announced by {party}), "
+            '🕊 A pause of strikes "{name}" is announced to begin now (announced by {party}), '
             "{until}.\nCovers: {scope}; {regions}.\n"
             "Alerts may still come — the bot will report every one."
         ),
         "truce_notice.closed": (
-            "⏱ The announced window of the pause of strikes \"{name}\" (announced by {party}) "
+            '⏱ The announced window of the pause of strikes "{name}" (announced by {party}) '
             "ended {at}.\nThe bot goes on reporting every alert."
         ),
         "truce_notice.ended": (
-            "⏹ The pause of strikes \"{name}\" was ended early {at} (the window announced by "
+            '⏹ The pause of strikes "{name}" was ended early {at} (the window announced by '
             "{party}).\nThe bot goes on reporting every alert."
         ),
         "truce_notice.reason": "Why: {reason}",
@@ -759,7 +759,7 @@ EN.update(
         "truce.elapsed": "An alert {elapsed} after the announced start.",
         "truce.elapsed_party": "{party}: {text}",
         "truce_feed.refused": (
-            "The pause \"{name}\" comes from the feed \"{feed}\" and cannot be changed from the "
+            'The pause "{name}" comes from the feed "{feed}" and cannot be changed from the '
             "chat. You can add your own window for another party: party=…"
         ),
     }

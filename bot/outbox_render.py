@@ -184,10 +184,10 @@ class Renderer:
 
         # How long each claim had been in force when a start came (the note says so).
         since: dict[int, dict[int, list[SinceStart]]] = {}
-        for event in events.values():
-            if event.transition == "start" and evidence.get(event.id):
+        for loaded in events.values():
+            if loaded.transition == "start" and evidence.get(loaded.id):
                 try:
-                    since[event.id] = await since_start(session, event, notes(event.id))
+                    since[loaded.id] = await since_start(session, loaded, notes(loaded.id))
                 except TRANSIENT:
                     raise
                 except Exception as exc:

@@ -86,7 +86,7 @@ def truce_note(
 
 
 def since_text(items: Sequence[SinceStart], lang: str) -> str:
-    """"Перша тривога в регіоні за 5 год 12 хв від оголошеного початку" per claim in force
+    """ "Перша тривога в регіоні за 5 год 12 хв від оголошеного початку" per claim in force
     (the party named when claims with different starts are in force)."""
 
     def one(item: SinceStart) -> str:

@@ -102,7 +102,7 @@ def parse(body: bytes) -> list[FeedTruce]:
         elif isinstance(regions, list) and regions and all(isinstance(r, str) for r in regions):
             region_ids = tuple(regions)
         else:
-            raise FeedFormatError(f"{where}.regions: \"all\" or a list of region ids")
+            raise FeedFormatError(f'{where}.regions: "all" or a list of region ids')
         raw_claims = item.get("claims")
         if not isinstance(raw_claims, list) or not raw_claims:
             raise FeedFormatError(f"{where}.claims: a non-empty list is needed")
