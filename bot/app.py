@@ -40,6 +40,8 @@ from bot.i18n import t
 from bot.ingest.coverage import coverage_job
 from bot.ingest.feed_manager import FeedManager
 from bot.ingest.poller import PollOutcome
+from bot.ledger import notices as truce_notices
+from bot.ledger.notices import truce_notice_job
 from bot.logs import exception_summary
 from bot.operations.leader import Leadership, leadership_for
 from bot.outages.service import OutageService
@@ -77,6 +79,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("truce_set", truces.truce_set),
     ("truce_end", truces.truce_end),
     ("truce_report", truces.truce_report),
+    ("truce_notices", truce_notices.truce_notices),
     ("feed_add", feed_commands.feed_add),
     ("feed_list", feed_commands.feed_list),
     ("feed_remove", feed_commands.feed_remove),
@@ -434,6 +437,13 @@ class AlertBot:
                 first=30,
                 name="coverage",
                 job_kwargs={"id": "coverage", "replace_existing": True, "max_instances": 1},
+            )
+            app.job_queue.run_repeating(
+                truce_notice_job(sessions, self.clock, self._wake_dispatcher),
+                interval=truce_notices.INTERVAL_SECONDS,
+                first=1,
+                name="truce_notices",
+                job_kwargs={"id": "truce_notices", "replace_existing": True, "max_instances": 1},
             )
         # The job queue runs before the application does, so polls go on without Telegram.
         await app.job_queue.start()

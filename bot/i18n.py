@@ -697,6 +697,75 @@ EN: dict[str, str] = {
     "err.too_long": "{key}: value too long ({limit} characters at most)",
 }
 
+# --- truce window notices, the alert note's time since the start, truces from a feed ---
+UK.update(
+    {
+        "truce_notice.opened": (
+            "🕊 Оголошено початок паузи в ударах «{name}» (оголосив: {party}), {until}.\n"
+            "Охоплює: {scope}; {regions}.\n"
+            "Тривоги все одно можуть бути — бот повідомить про кожну."
+        ),
+        "truce_notice.closed": (
+            "⏱ Оголошене вікно паузи в ударах «{name}» (оголосив: {party}) закінчилося "
+            "{at}.\nБот і далі повідомляє про кожну тривогу."
+        ),
+        "truce_notice.ended": (
+            "⏹ Паузу в ударах «{name}» завершено достроково {at} (вікно, оголошене: "
+            "{party}).\nБот і далі повідомляє про кожну тривогу."
+        ),
+        "truce_notice.reason": "Причина: {reason}",
+        "truce_notice.until": "до {end}",
+        "truce_notice.no_end": "без оголошеного кінця",
+        "truce_notice.everywhere": "уся Україна",
+        "truce_notices.usage": "Формат: /truce_notices on|off",
+        "truce_notices.state_on": "Сповіщення про початок і кінець пауз в ударах увімкнено.",
+        "truce_notices.state_off": "Сповіщення про початок і кінець пауз в ударах вимкнено.",
+        "truce_notices.on": "✅ Сповіщатиму про початок і кінець оголошених пауз в ударах.",
+        "truce_notices.off": "🔕 Більше не сповіщатиму про початок і кінець пауз в ударах.",
+        "truce.elapsed_first": "Перша тривога в регіоні за {elapsed} від оголошеного початку.",
+        "truce.elapsed": "Тривога через {elapsed} від оголошеного початку.",
+        "truce.elapsed_party": "{party}: {text}",
+        "truce_feed.refused": (
+            "Пауза «{name}» надходить із джерела «{feed}» і в чаті не змінюється. "
+            "Можна додати власне вікно іншої сторони: party=…"
+        ),
+    }
+)
+EN.update(
+    {
+        "truce_notice.opened": (
+            '🕊 A pause of strikes "{name}" is announced to begin now (announced by {party}), '
+            "{until}.\nCovers: {scope}; {regions}.\n"
+            "Alerts may still come — the bot will report every one."
+        ),
+        "truce_notice.closed": (
+            '⏱ The announced window of the pause of strikes "{name}" (announced by {party}) '
+            "ended {at}.\nThe bot goes on reporting every alert."
+        ),
+        "truce_notice.ended": (
+            '⏹ The pause of strikes "{name}" was ended early {at} (the window announced by '
+            "{party}).\nThe bot goes on reporting every alert."
+        ),
+        "truce_notice.reason": "Why: {reason}",
+        "truce_notice.until": "until {end}",
+        "truce_notice.no_end": "with no announced end",
+        "truce_notice.everywhere": "all of Ukraine",
+        "truce_notices.usage": "Usage: /truce_notices on|off",
+        "truce_notices.state_on": "Notices of strike pauses beginning and ending are on.",
+        "truce_notices.state_off": "Notices of strike pauses beginning and ending are off.",
+        "truce_notices.on": "✅ I will tell you when announced strike pauses begin and end.",
+        "truce_notices.off": "🔕 I will no longer tell you when strike pauses begin and end.",
+        "truce.elapsed_first": "The first alert in the region {elapsed} after the announced start.",
+        "truce.elapsed": "An alert {elapsed} after the announced start.",
+        "truce.elapsed_party": "{party}: {text}",
+        "truce_feed.refused": (
+            'The pause "{name}" comes from the feed "{feed}" and cannot be changed from the '
+            "chat. You can add your own window for another party: party=…"
+        ),
+    }
+)
+
+
 CATALOG: dict[str, dict[str, str]] = {"uk": UK, "en": EN}
 
 

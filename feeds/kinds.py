@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from feeds import alerts_in_ua, alerts_in_ua_iot, ukrainealarm
+from feeds import alerts_in_ua, alerts_in_ua_iot, truces_feed, ukrainealarm
 from feeds.model import Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import Reader, conditional_reader
@@ -93,5 +93,5 @@ def covers(kind: str, region_id: str, alert_kind: str) -> bool:
 
 
 def known_kinds() -> tuple[str, ...]:
-    """Every kind a feed may name in the config or in /feed_add (alert and outage kinds)."""
-    return tuple(KINDS) + tuple(OUTAGE_KINDS)
+    """Every kind a feed may name in the config or in /feed_add (alert, outage, truce kinds)."""
+    return tuple(KINDS) + tuple(OUTAGE_KINDS) + (truces_feed.KIND,)

@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -207,6 +208,12 @@ class TruceClaim(Base):
     source: Mapped[str | None] = mapped_column(Text, nullable=True)
     recorded_by: Mapped[int] = mapped_column(BigInteger)
     recorded_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The "window opened/closed" notices (storage/truce_notices.py) were queued, or are not
+    # due (a claim recorded after its window opened gets no "opened" notice for the past).
+    opened_notified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    closed_notified: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # The truces feed (bot/ingest/truce_intake.py) that brought this claim; None: entered here.
+    feed_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
 
 class TruceEvidence(Base):
@@ -281,3 +288,14 @@ class BotState(Base):
     key: Mapped[str] = mapped_column(String(128), primary_key=True)
     value: Mapped[str] = mapped_column(Text)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class TruceNoticeOptOut(Base):
+    """A chat that turned truce notices off (``/truce_notices off``); on by default."""
+
+    __tablename__ = "truce_notice_optouts"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.chat_id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())

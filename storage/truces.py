@@ -185,6 +185,14 @@ async def set_claim(
     if claim is None:
         claim = TruceClaim(truce_id=truce.id, party=party)
         session.add(claim)
+        # No notice for the past: a window recorded once open is not announced as opening.
+        claim.opened_notified = starts_at <= now
+        claim.closed_notified = ends_at is not None and ends_at <= now
+    else:
+        if claim.starts_at != starts_at:
+            claim.opened_notified = starts_at <= now
+        if claim.ends_at != ends_at and (ends_at is None or ends_at > now):
+            claim.closed_notified = False
     claim.starts_at = starts_at
     claim.ends_at = ends_at
     claim.source = source

@@ -17,7 +17,7 @@ from bot.commands.truce_args import (
 )
 from bot.delivery.alert_texts import window
 from bot.ledger.render import chart_png, report_text, truces_text
-from storage import ledger
+from storage import ledger, truce_feed
 from storage import truces as truce_store
 
 log = logging.getLogger("alertbot.truces")
@@ -49,18 +49,27 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await reply(update, f"{error}\n\n{a.t('truce_set.usage')}")
         return
     async with services.sessions() as session, session.begin():
-        result = await truce_store.set_claim(
-            session,
-            name=args.name,
-            party=args.party,
-            starts_at=args.starts_at,
-            ends_at=args.ends_at,
-            scope=args.scope,
-            region_ids=args.region_ids,
-            source=args.source,
-            actor=a.user_id or 0,
-            now=now,
-        )
+        # A feed's claim is its curator's; a truce from a feed keeps the feed's scope and
+        # regions, while a local claim of another party joins it.
+        feed = await truce_feed.feed_of(session, args.name, args.party)
+        shared = feed is None and await truce_feed.feed_of(session, args.name) is not None
+        result = None
+        if feed is None:
+            result = await truce_store.set_claim(
+                session,
+                name=args.name,
+                party=args.party,
+                starts_at=args.starts_at,
+                ends_at=args.ends_at,
+                scope=None if shared else args.scope,
+                region_ids="keep" if shared else args.region_ids,
+                source=args.source,
+                actor=a.user_id or 0,
+                now=now,
+            )
+    if result is None:
+        await reply(update, a.t("truce_feed.refused", name=echo(args.name), feed=echo(feed or "")))
+        return
     key = (
         "truce_set.created"
         if result.created
@@ -98,7 +107,15 @@ async def truce_end(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     name = args.name
     services = a.services
     async with services.sessions() as session, session.begin():
-        ended = await truce_store.end_truce(session, name, services.clock(), args.reason)
+        feed = await truce_feed.feed_of(session, name)
+        ended = (
+            None
+            if feed is not None
+            else await truce_store.end_truce(session, name, services.clock(), args.reason)
+        )
+    if feed is not None:
+        await reply(update, a.t("truce_feed.refused", name=echo(name), feed=echo(feed or "")))
+        return
     if ended is None:
         await reply(update, a.t("truce_end.unknown", name=echo(name)))
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from feeds import regions
 from feeds.model import PARTIAL_SUFFIX, base_kind
 from storage import merge as alert_store
 from storage.models import AlertEvent, AlertState
+from storage.truce_notices import SinceStart
 from storage.truces import TruceView
 
 KYIV = ZoneInfo("Europe/Kyiv")
@@ -61,7 +62,13 @@ def window(starts_at: datetime, ends_at: datetime | None, lang: str) -> str:
 
 
 def truce_note(
-    truce: TruceView, at: datetime, lang: str, *, ended: bool = False, key: str | None = None
+    truce: TruceView,
+    at: datetime,
+    lang: str,
+    *,
+    ended: bool = False,
+    key: str | None = None,
+    since: str | None = None,
 ) -> str:
     """Names the truce, its scope, who announced it and the announced end; claims nothing more.
 
@@ -75,7 +82,27 @@ def truce_note(
         for c in claims
     )
     key = key or ("truce.note_end" if ended else "truce.note")
-    return t(lang, key, name=truce.name, scope=scope_name(truce.scope, lang), parties=parties)
+    text = t(lang, key, name=truce.name, scope=scope_name(truce.scope, lang), parties=parties)
+    return f"{text}\n{since}" if since else text
+
+
+def since_text(items: Sequence[SinceStart], lang: str) -> str:
+    """ "Перша тривога в регіоні за 5 год 12 хв від оголошеного початку" per claim in force
+    (the party named when claims with different starts are in force)."""
+
+    def one(item: SinceStart) -> str:
+        whole = round(item.minutes)
+        elapsed = (
+            t(lang, "duration.m", minutes=whole)
+            if whole < 60
+            else t(lang, "duration.hm", hours=whole // 60, minutes=whole % 60)
+        )
+        return t(lang, "truce.elapsed_first" if item.first else "truce.elapsed", elapsed=elapsed)
+
+    texts = {one(item) for item in items}
+    if len(texts) == 1:
+        return texts.pop()
+    return "\n".join(t(lang, "truce.elapsed_party", party=i.party, text=one(i)) for i in items)
 
 
 MAX_NAMES = 8  # places named in one list; the rest are counted ("і ще 4")
@@ -218,7 +245,13 @@ def still_lines(event: AlertEvent, lang: str) -> list[str]:
     return lines
 
 
-def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> str:
+def alert_message(
+    event: AlertEvent,
+    truces: Iterable[TruceView],
+    lang: str,
+    since: Mapping[int, Sequence[SinceStart]] | None = None,
+) -> str:
+    """``since``: per truce id, how long its claims had been in force (the note says so)."""
     kind = kind_name(event.kind, lang)
     region = region_name(event.region_id, event.region_title, lang)
     key = "alert.start" if event.transition == "start" else "alert.end"
@@ -247,5 +280,14 @@ def alert_message(event: AlertEvent, truces: Iterable[TruceView], lang: str) -> 
     for line in lines:
         text += "\n" + line
     ended = event.transition != "start"
-    notes = [truce_note(truce, event.detected_at, lang, ended=ended) for truce in truces]
+    notes = [
+        truce_note(
+            truce,
+            event.detected_at,
+            lang,
+            ended=ended,
+            since=since_text(since[truce.id], lang) if since and since.get(truce.id) else None,
+        )
+        for truce in truces
+    ]
     return "\n\n".join([text, *notes])

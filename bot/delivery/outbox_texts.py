@@ -29,6 +29,7 @@ from bot.i18n import t
 from storage import outbox
 from storage.delivery_models import Notice
 from storage.models import AlertEvent
+from storage.truce_notices import SinceStart, since_start
 from storage.truces import TruceView, list_truces
 
 log = logging.getLogger("alertbot.dispatcher")
@@ -181,13 +182,25 @@ class Renderer:
             wanted = sorted({truce for i in ids for truce in evidence.get(i, [])})
             return [truces[i] for i in wanted if i in truces]
 
+        # How long each claim had been in force when a start came (the note says so).
+        since: dict[int, dict[int, list[SinceStart]]] = {}
+        for loaded in events.values():
+            if loaded.transition == "start" and evidence.get(loaded.id):
+                try:
+                    since[loaded.id] = await since_start(session, loaded, notes(loaded.id))
+                except TRANSIENT:
+                    raise
+                except Exception as exc:
+                    log.error("truce_since_failed", extra={"error": describe(exc)})
+
         def alert_text(
             event: AlertEvent, start: AlertEvent | None, lang: str, with_notes: bool
         ) -> str:
             if start is not None:
                 found = notes(start.id, event.id) if with_notes else []
                 return combined_message(start, event, found, lang)
-            return alert_message(event, notes(event.id) if with_notes else [], lang)
+            found = notes(event.id) if with_notes else []
+            return alert_message(event, found, lang, since.get(event.id) if with_notes else None)
 
         for row in rows:
             key, lang = self._key(row), self._lang(row)

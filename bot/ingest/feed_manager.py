@@ -29,7 +29,9 @@ from bot.ingest.alert_intake import AlertIntake
 from bot.ingest.outage_intake import OutageIntake
 from bot.ingest.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.ingest.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
+from bot.ingest.truce_intake import TruceIntake
 from bot.operations.metrics import NO_METRICS, Metrics
+from feeds import truces_feed
 from feeds.budgets import over_budget
 from feeds.kinds import KINDS
 from feeds.model import FeedError, Observation
@@ -174,9 +176,11 @@ class FeedManager:
         return self._client if feed.origin == "config" else self._chat_client
 
     def _poller(self, feed: Feed) -> FeedPoller[Any, Any] | None:
-        intake: AlertIntake | OutageIntake
+        intake: AlertIntake | OutageIntake | TruceIntake
         if feed.kind in OUTAGE_KINDS:
             intake = OutageIntake()
+        elif feed.kind == truces_feed.KIND:
+            intake = TruceIntake()
         elif feed.kind in KINDS:
             intake = AlertIntake()
         else:
