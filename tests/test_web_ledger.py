@@ -146,6 +146,7 @@ async def test_page_csv_chart_and_feed(
     assert (status, kind) == (200, "text/html")
     assert 'name="viewport"' in page and "<script" not in page
     assert "Журнал оголошених пауз ударів" in page and XMAS in page
+    assert '<a href="/truces?lang=en" lang="en">English</a>' in page
     assert "сторони оголосили різні вікна" in page  # disputed
     assert "<td>56</td>" in page and "<td>40</td>" in page
     assert "Співвідношення до часу перед паузою: 1,40." in page
@@ -157,6 +158,7 @@ async def test_page_csv_chart_and_feed(
 
     status, _, english = await get(http, port, "/truces?lang=en")
     assert status == 200 and "Ledger of announced strike pauses" in english
+    assert '<a href="/truces" lang="uk">Українською</a>' in english
     assert "Ratio to the time before the pause: 1.40." in english
     assert "Dnipropetrovsk" in english
 

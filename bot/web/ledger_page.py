@@ -94,7 +94,7 @@ def ledger_html(
     other = "en" if lang == "uk" else "uk"
     body = [
         f'<nav><a href="{esc(with_query(path, other, source))}" lang="{other}">'
-        f"{esc(t(other, 'web.other_language'))}</a>"
+        f"{esc(t(lang, 'web.other_language'))}</a>"
         f' · <a href="/truces.atom">{esc(t(lang, "web.feed"))}</a>'
         f' · <a href="/truces.json">JSON</a>',
     ]
