@@ -48,6 +48,7 @@ from bot.outages.service import OutageService
 from bot.services import CONTEXT_TYPES, BotData, Services, bot_data
 from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
+from bot.web.ledger_routes import PublicLedger, ledger_routes
 from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
 from bot.web.server import WebServer
 from bot.web.webhook import WebhookKeeper, webhook_routes
@@ -525,7 +526,8 @@ class AlertBot:
         app: Application,  # type: ignore[type-arg]
         sessions: async_sessionmaker[AsyncSession],
     ) -> None:
-        """The [web] listener (health, readiness, metrics; the webhook in webhook mode)."""
+        """The [web] listener (health, readiness, metrics, the public truce ledger; the webhook
+        in webhook mode)."""
         web_config, telegram = self.config.web, self.config.telegram
         if not web_config.listen:
             return
@@ -549,6 +551,8 @@ class AlertBot:
             web_config.port,
             [health_routes(readiness), metrics_routes(self.metrics, gauges)],
         )
+        if web_config.public_ledger:
+            server.add(ledger_routes(PublicLedger(sessions, self.clock)))
         if telegram.webhook_url:
             secret = telegram.secret_token.get_secret_value()
             server.add(

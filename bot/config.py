@@ -234,6 +234,8 @@ class WebConfig(_Strict):
     listen: str = ""  # "host:port", e.g. "127.0.0.1:8080"; IPv6 as "[::1]:8080"
     # /readyz fails while an air-raid message has been waiting longer than this.
     max_undelivered_age: float = Field(default=60.0, gt=0, allow_inf_nan=False)
+    # The truce ledger's public pages (/truces, .json, .csv, .atom) on the same listener.
+    public_ledger: bool = True
 
     @field_validator("listen")
     @classmethod
