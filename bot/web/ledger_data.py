@@ -17,8 +17,8 @@ from datetime import datetime
 from typing import Any
 from xml.sax.saxutils import escape as xml_escape
 
+from bot.delivery.alert_texts import window
 from bot.i18n import t
-from bot.render import window
 from bot.web.ledger_page import anchor, truce_path, with_query
 from storage.ledger import Alert, TruceReport
 from storage.truces import TruceView

@@ -14,9 +14,9 @@ from datetime import datetime
 from html import escape
 from urllib.parse import quote, urlencode, urlsplit
 
+from bot.delivery.alert_texts import kyiv_time, region_name, scope_name, window
 from bot.i18n import t
-from bot.ledger_render import duration
-from bot.render import kyiv_time, region_name, scope_name, window
+from bot.ledger.render import duration
 from storage.ledger import SOURCES, ClaimReport, OblastLine, TruceReport
 
 STYLE = """

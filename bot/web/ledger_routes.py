@@ -25,7 +25,7 @@ from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from bot.ledger_render import chart_png
+from bot.ledger.render import chart_png
 from bot.web.ledger_data import (
     EvidenceRow,
     atom_xml,
