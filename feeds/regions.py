@@ -543,6 +543,10 @@ def city_and_oblast(query: str) -> tuple[Region, Region] | None:
         if region.level not in ("hromada", "city") or region.parent_id is None:
             continue
         for spelling in _spellings(region):
+            # Only a spelling that says "city" names one ("м. Львів", "Lviv city"): "Львівська
+            # громада" is the oblast's adjective, not a city's name.
+            if "city" not in _level_hint(spelling):
+                continue
             # "м. Одеса та Одеська територіальна громада" names the city "Одеса".
             match = _CITY_PREFIX.match(spelling)
             city = match.group("city") if match else spelling

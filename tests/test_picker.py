@@ -93,7 +93,7 @@ async def test_picker_first_two_screens_and_a_subscription(
     # A raion with hromadas known opens a third screen; the whole raion is a button there.
     await press(bot_api, RESIDENT, msg, button(second, "Львівський"))
     third = markup_of(bot_api, RESIDENT, msg)
-    assert "м. Львів та Львівська територіальна громада" in [l for l, _ in buttons(third)]
+    assert "м. Львів та Львівська територіальна громада" in [label for label, _ in buttons(third)]
     answer = await press(bot_api, RESIDENT, msg, button(third, "Увесь район"))
     assert answer.get("text")  # a toast says it was saved
     assert "Підписано: Львівський район" in text_of(bot_api, RESIDENT, msg)
@@ -292,3 +292,13 @@ async def test_command_menus_per_language_and_audience(
     admin = {"type": "chat", "chat_id": ADMIN_ID}
     assert "truce_set" in names(admin) and "subscribe" in names(admin)
     assert "truce_set" in names(admin, "en")
+
+
+def test_which_names_mean_both_a_city_and_an_oblast() -> None:
+    from feeds import regions
+
+    both = regions.city_and_oblast("Львів")
+    assert both is not None and (both[0].id, both[1].id) == ("845", "27")
+    assert regions.city_and_oblast("Lviv") is not None
+    for settled in ("м. Львів", "Львівська область", "Львівська", "Lvivska", "27", "Київ"):
+        assert regions.city_and_oblast(settled) is None, settled
