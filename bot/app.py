@@ -15,11 +15,12 @@ import httpx
 from sqlalchemy import delete, select
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
-from telegram import BotCommand, Update
+from telegram import Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import (
     Application,
     ApplicationBuilder,
+    CallbackQueryHandler,
     ChatMemberHandler,
     CommandHandler,
     ContextTypes,
@@ -29,7 +30,8 @@ from telegram.ext import (
 
 from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
-from bot.commands import membership, resident, truces
+from bot.commands import membership, picker, resident, truces
+from bot.commands import menu as command_menu
 from bot.commands import outages as outage_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
@@ -68,11 +70,12 @@ EXIT_LEADERSHIP_LOST = 3
 USER_AGENT = "alertbot/0.1 (+https://github.com/; Telegram air-raid relay)"
 
 COMMANDS: list[tuple[str, Callable[..., object]]] = [
-    ("start", resident.start),
+    ("start", picker.start),
     ("help", resident.start),
-    ("subscribe", resident.subscribe),
+    ("settings", picker.settings),
+    ("subscribe", picker.subscribe),
     ("unsubscribe", resident.unsubscribe),
-    ("mysubs", resident.mysubs),
+    ("mysubs", picker.mysubs),
     ("status", resident.status),
     ("lang", resident.lang),
     ("regions", resident.regions_list),
@@ -98,18 +101,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("outage_remind", outage_commands.outage_remind),
 ]
 
-MENU = [
-    ("subscribe", "Підписатися на регіон / Subscribe to a region"),
-    ("unsubscribe", "Відписатися / Unsubscribe"),
-    ("mysubs", "Мої підписки / My subscriptions"),
-    ("status", "Стан моїх регіонів / Status of my regions"),
-    ("truces", "Оголошені паузи ударів / Announced strike pauses"),
-    ("regions", "Області, райони, громади / Regions"),
-    ("lang", "Мова / Language"),
-    ("outage", "Графік відключень світла / Power outage schedule"),
-    ("outage_group", "Стежити за групою відключень / Follow an outage group"),
-    ("help", "Допомога / Help"),
-]
+# The command menus (setMyCommands) per language and audience: bot/commands/menu.py.
 
 
 def utc_now() -> datetime:
@@ -337,6 +329,14 @@ class AlertBot:
         app.add_handler(
             MessageHandler(filters.COMMAND & filters.ChatType.PRIVATE, resident.unknown)
         )
+        # Inline buttons; and a private message that is not a command names a place (an offer
+        # to subscribe) or gets a hint.
+        app.add_handler(CallbackQueryHandler(picker.on_button))
+        app.add_handler(
+            MessageHandler(
+                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, picker.plain_text
+            )
+        )
         app.add_handler(
             ChatMemberHandler(membership.my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER)
         )
@@ -478,7 +478,10 @@ class AlertBot:
         await app.initialize()  # getMe: InvalidToken or NetworkError when it fails
         if not self._commands_set:
             try:
-                await app.bot.set_my_commands([BotCommand(c, d) for c, d in MENU])
+                for menu in command_menu.menus(self.config.telegram.admins):
+                    await app.bot.set_my_commands(
+                        menu.commands, scope=menu.scope, language_code=menu.language_code
+                    )
                 self._commands_set = True
             except InvalidToken:
                 raise

@@ -858,6 +858,161 @@ EN.update(
     }
 )
 
+# --- Buttons, onboarding, settings and the command menu (issue 16, items 2-3) -------------
+# One block of its own: the inline keyboards' texts and the setMyCommands descriptions.
+# Callback answers (ui.stale, ui.admins_only, ...) are shown by Telegram in a toast of at
+# most 200 characters.
+UK_BUTTONS: dict[str, str] = {
+    "ui.start": (
+        "Вітаю! Я повідомляю про повітряні тривоги та відключення світла у вашому регіоні.\n"
+        "Оберіть регіон — і я напишу, щойно тривога почнеться й закінчиться."
+    ),
+    "ui.btn.pick_region": "📍 Обрати регіон",
+    "ui.btn.outage": "💡 Група відключень",
+    "ui.btn.language": "🌐 Мова / Language",
+    "ui.btn.settings": "⚙️ Налаштування",
+    "ui.btn.back": "⬅️ Назад",
+    "ui.btn.subscribe": "✅ Підписатися",
+    "ui.btn.parts": "🔎 Райони й громади",
+    "ui.btn.whole_oblast": "✅ Уся область",
+    "ui.btn.whole_raion": "✅ Увесь район",
+    "ui.btn.whole_city": "✅ Усе місто",
+    "ui.btn.whole": "✅ Увесь регіон",
+    "ui.btn.city": "{city} (громада)",
+    "ui.btn.kinds": "⚙️ Види тривог",
+    "ui.btn.all_kinds": "Усі види",
+    "ui.btn.to_subs": "⬅️ До підписок",
+    "ui.btn.add": "➕ Додати регіон",
+    "ui.btn.remind": "⏰ За {minutes} хв",
+    "ui.btn.remind_off": "🔕 Без нагадувань",
+    "ui.btn.quiet": "🌙 Тихі години",
+    "ui.btn.lang_uk": "🇺🇦 Українська",
+    "ui.btn.lang_en": "🇬🇧 English",
+    "ui.pick.oblast": "Оберіть область. Або напишіть назву: /subscribe <регіон>, напр. /subscribe Самбір",
+    "ui.pick.region": "{region}\nПідпишіться на весь регіон або оберіть його частину:",
+    "ui.ambiguous": (
+        "«{query}» — це і місто, і область. На що підписатися?\n"
+        "• {city} (громада) — лише тривоги, оголошені для міста та його громади.\n"
+        "• {oblast} — тривоги в усій області, у кожному районі й громаді."
+    ),
+    "ui.offer": "Знайшов: {region}. Підписатися на тривоги тут?",
+    "ui.suggest": "Не знаю регіону «{query}». Можливо, ви мали на увазі один із цих?",
+    "ui.chat_hint": (
+        "Напишіть назву області, міста чи громади (напр. «Самбір») — я запропоную підписку. "
+        "Усі команди: /help"
+    ),
+    "ui.stale": "Ця кнопка вже не діє. Відкрийте меню знову: /start",
+    "ui.admins_only": "Змінювати налаштування групи можуть лише її адміністратори.",
+    "ui.gone": "Цієї підписки вже немає.",
+    "ui.saved": "Збережено ✓",
+    "ui.mysubs": "Ваші підписки. ❌ — відписатися, ⚙️ — обрати види тривог.\n{items}",
+    "ui.kinds": "{region}: які тривоги надсилати? ✓ — надсилаю.",
+    "ui.kinds.need_one": "Залиште хоча б один вид тривог або відпишіться кнопкою ❌.",
+    "ui.lang.choose": "Оберіть мову / Choose a language:",
+    "ui.settings": "⚙️ Налаштування\nМова: {lang}\nНагадування перед відключенням: {remind}",
+    "ui.remind.off": "вимкнено",
+    "ui.remind.minutes": "за {minutes} хв",
+    "ui.lang.uk": "українська",
+    "ui.lang.en": "англійська",
+    "ui.quiet_hint": (
+        "Тихі години: /quiet 23:00-07:00 — уночі повідомлення приходитимуть без звуку, "
+        "крім повітряних тривог у ваших регіонах."
+    ),
+    "menu.subscribe": "Підписатися на регіон",
+    "menu.unsubscribe": "Відписатися",
+    "menu.mysubs": "Мої підписки",
+    "menu.status": "Тривоги в моїх регіонах зараз",
+    "menu.settings": "Налаштування: мова, нагадування",
+    "menu.truces": "Оголошені паузи в ударах",
+    "menu.regions": "Області, райони, громади",
+    "menu.outage": "Графік відключень світла",
+    "menu.outage_group": "Стежити за групою відключень",
+    "menu.lang": "Мова",
+    "menu.help": "Допомога й усі команди",
+    "menu.truce_set": "Записати оголошену паузу (адмін)",
+    "menu.truce_end": "Завершити паузу (адмін)",
+    "menu.truce_report": "Що було під час паузи",
+    "menu.feed_list": "Джерела тривог (адмін)",
+    "menu.channels": "Регіональні канали (адмін)",
+    "menu.stats": "Доставка: черга, помилки (адмін)",
+}
+
+EN_BUTTONS: dict[str, str] = {
+    "ui.start": (
+        "Hello! I report air-raid alerts and power outages in your region.\n"
+        "Choose a region and I will write as soon as an alert starts and ends."
+    ),
+    "ui.btn.pick_region": "📍 Choose a region",
+    "ui.btn.outage": "💡 Outage group",
+    "ui.btn.language": "🌐 Мова / Language",
+    "ui.btn.settings": "⚙️ Settings",
+    "ui.btn.back": "⬅️ Back",
+    "ui.btn.subscribe": "✅ Subscribe",
+    "ui.btn.parts": "🔎 Raions and hromadas",
+    "ui.btn.whole_oblast": "✅ The whole oblast",
+    "ui.btn.whole_raion": "✅ The whole raion",
+    "ui.btn.whole_city": "✅ The whole city",
+    "ui.btn.whole": "✅ The whole region",
+    "ui.btn.city": "{city} (hromada)",
+    "ui.btn.kinds": "⚙️ Alert kinds",
+    "ui.btn.all_kinds": "All kinds",
+    "ui.btn.to_subs": "⬅️ To subscriptions",
+    "ui.btn.add": "➕ Add a region",
+    "ui.btn.remind": "⏰ {minutes} min before",
+    "ui.btn.remind_off": "🔕 No reminders",
+    "ui.btn.quiet": "🌙 Quiet hours",
+    "ui.btn.lang_uk": "🇺🇦 Українська",
+    "ui.btn.lang_en": "🇬🇧 English",
+    "ui.pick.oblast": "Choose an oblast. Or type a name: /subscribe <region>, e.g. /subscribe Sambir",
+    "ui.pick.region": "{region}\nSubscribe to the whole region or choose a part of it:",
+    "ui.ambiguous": (
+        "“{query}” is both a city and an oblast. Which one?\n"
+        "• {city} (hromada) — only alerts declared for the city and its hromada.\n"
+        "• {oblast} — alerts anywhere in the oblast, in every raion and hromada."
+    ),
+    "ui.offer": "Found: {region}. Subscribe to its alerts?",
+    "ui.suggest": "I don't know the region “{query}”. Did you mean one of these?",
+    "ui.chat_hint": (
+        "Type the name of an oblast, city or hromada (e.g. “Sambir”) and I will offer a "
+        "subscription. All commands: /help"
+    ),
+    "ui.stale": "This button no longer works. Open the menu again: /start",
+    "ui.admins_only": "Only the group's admins may change its settings.",
+    "ui.gone": "This subscription no longer exists.",
+    "ui.saved": "Saved ✓",
+    "ui.mysubs": "Your subscriptions. ❌ — unsubscribe, ⚙️ — choose alert kinds.\n{items}",
+    "ui.kinds": "{region}: which alerts to send? ✓ — sent.",
+    "ui.kinds.need_one": "Keep at least one kind of alert, or unsubscribe with ❌.",
+    "ui.lang.choose": "Оберіть мову / Choose a language:",
+    "ui.settings": "⚙️ Settings\nLanguage: {lang}\nReminder before an outage: {remind}",
+    "ui.remind.off": "off",
+    "ui.remind.minutes": "{minutes} min before",
+    "ui.lang.uk": "Ukrainian",
+    "ui.lang.en": "English",
+    "ui.quiet_hint": (
+        "Quiet hours: /quiet 23:00-07:00 — at night messages come without sound, except "
+        "air-raid alerts in your regions."
+    ),
+    "menu.subscribe": "Subscribe to a region",
+    "menu.unsubscribe": "Unsubscribe",
+    "menu.mysubs": "My subscriptions",
+    "menu.status": "Alerts in my regions now",
+    "menu.settings": "Settings: language, reminders",
+    "menu.truces": "Announced strike pauses",
+    "menu.regions": "Oblasts, raions, hromadas",
+    "menu.outage": "Power outage schedule",
+    "menu.outage_group": "Follow an outage group",
+    "menu.lang": "Language",
+    "menu.help": "Help and all commands",
+    "menu.truce_set": "Record an announced pause (admin)",
+    "menu.truce_end": "End a pause (admin)",
+    "menu.truce_report": "What happened during a pause",
+    "menu.feed_list": "Alert sources (admin)",
+    "menu.channels": "Regional channels (admin)",
+    "menu.stats": "Delivery: queue, errors (admin)",
+}
+UK.update(UK_BUTTONS)
+EN.update(EN_BUTTONS)
 
 CATALOG: dict[str, dict[str, str]] = {"uk": UK, "en": EN}
 

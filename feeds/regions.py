@@ -526,3 +526,30 @@ def transliterate(name_uk: str) -> str:
         latin = "".join(out)
         words.append(latin[:1].upper() + latin[1:] if word[:1].isupper() else latin)
     return " ".join(words)
+
+
+_CITY_PREFIX = re.compile(r"^\s*(?:м\.|місто)\s*(?P<city>.+?)(?:\s+та\s+.*)?$", re.IGNORECASE)
+
+
+def city_and_oblast(query: str) -> tuple[Region, Region] | None:
+    """(city hromada, oblast) when a bare name means both ("Львів": the Lviv city hromada
+    and, by its alias, Lviv oblast); None when the query names one place or says which
+    ("м. Львів", "Львівська область")."""
+    oblast = resolve(query)
+    if oblast is None or oblast.level != "oblast" or _level_hint(query):
+        return None
+    wanted = _strict_key(query)
+    for region in all_regions():
+        if region.level not in ("hromada", "city") or region.parent_id is None:
+            continue
+        for spelling in _spellings(region):
+            # Only a spelling that says "city" names one ("м. Львів", "Lviv city"): "Львівська
+            # громада" is the oblast's adjective, not a city's name.
+            if "city" not in _level_hint(spelling):
+                continue
+            # "м. Одеса та Одеська територіальна громада" names the city "Одеса".
+            match = _CITY_PREFIX.match(spelling)
+            city = match.group("city") if match else spelling
+            if _strict_key(city) == wanted and oblast_of(region.id) == oblast.id:
+                return region, oblast
+    return None

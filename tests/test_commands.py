@@ -13,7 +13,7 @@ async def test_help_lists_commands_and_admin_help_only_for_admins(
     start_bot: BotFactory, bot_api: FakeBotApi
 ) -> None:
     await start_bot()
-    text = await command(bot_api, RESIDENT, "/start")
+    text = await command(bot_api, RESIDENT, "/help")
     for name in ("/subscribe", "/unsubscribe", "/mysubs", "/status", "/truces", "/lang"):
         assert name in text
     assert "/truce_set" not in text
@@ -24,14 +24,17 @@ async def test_subscribe_spellings_and_unknown_region(
     start_bot: BotFactory, bot_api: FakeBotApi
 ) -> None:
     await start_bot()
-    assert "Підписано: Львівська область" in await command(bot_api, RESIDENT, "/subscribe Львів")
-    for spelling in ("Lviv", "Львівська область", "lvivska", "27"):
+    assert "Підписано: Львівська область" in await command(
+        bot_api, RESIDENT, "/subscribe Львівська"
+    )
+    for spelling in ("Lviv oblast", "Львівська область", "lvivska", "27"):
         reply = await command(bot_api, RESIDENT, f"/subscribe {spelling}")
         assert "вже підписані на Львівська область" in reply, spelling
     reply = await command(bot_api, RESIDENT, "/subscribe Lviw")
     assert "Не знаю регіону «Lviw»" in reply
-    assert "Львівська область" in reply, "suggestions name the likely region"
-    usage = await command(bot_api, RESIDENT, "/subscribe")
+    suggestions = str(bot_api.sent[-1].params.get("reply_markup"))
+    assert "Львівська область" in suggestions, "suggestions are buttons naming the likely region"
+    usage = await command(bot_api, RESIDENT, "/subscribe")  # the picker, with the typed form
     assert "/subscribe <регіон>" in usage
     mysubs = await command(bot_api, RESIDENT, "/mysubs")
     assert mysubs.count("•") == 1
@@ -39,7 +42,7 @@ async def test_subscribe_spellings_and_unknown_region(
 
 async def test_unsubscribe_one_and_all(start_bot: BotFactory, bot_api: FakeBotApi) -> None:
     await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, RESIDENT, "/subscribe Kyiv")
     assert "Відписано: Львівська область" in await command(bot_api, RESIDENT, "/unsubscribe Lviv")
     assert "не були підписані" in await command(bot_api, RESIDENT, "/unsubscribe Lviv")
@@ -53,7 +56,7 @@ async def test_unsubscribed_chat_gets_no_alert(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, RESIDENT, "/unsubscribe all")
     before = len(bot_api.messages_to(RESIDENT))
     serve(feed_server, clock, lviv_alert())
@@ -67,7 +70,7 @@ async def test_status_shows_alerts_and_truce_in_force(
 ) -> None:
     bot = await start_bot()
     assert "немає підписок" in await command(bot_api, RESIDENT, "/status")
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, RESIDENT, "/subscribe Odesa")
     await command(bot_api, ADMIN_ID, "/truce_set energy start=2025-03-18 scope=energy regions=27")
     serve(feed_server, clock, lviv_alert())
@@ -85,7 +88,7 @@ async def test_subscribing_during_an_alert_says_so(
     bot = await start_bot()
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
-    reply = await command(bot_api, RESIDENT, "/subscribe Lviv")
+    reply = await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     assert "Зараз там діє: Повітряна тривога" in reply
 
 
@@ -93,7 +96,7 @@ async def test_language_switch_and_bad_argument(start_bot: BotFactory, bot_api: 
     await start_bot()
     assert "/lang uk" in await command(bot_api, RESIDENT, "/lang fr")
     assert "English" in await command(bot_api, RESIDENT, "/lang en")
-    assert "Subscribed: Lviv oblast" in await command(bot_api, RESIDENT, "/subscribe Lviv")
+    assert "Subscribed: Lviv oblast" in await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     assert "українська" in await command(bot_api, RESIDENT, "/lang uk")
 
 
@@ -170,11 +173,11 @@ async def test_in_a_group_only_its_admins_change_subscriptions(
         bot_api.send_command(group, text, chat_type="group", user_id=user_id)
         return (await bot_api.wait_for_sent(before + 1, chat_id=group))[-1].text or ""
 
-    assert "лише її адміністратори" in await in_group("/subscribe Lviv", 31)
+    assert "лише її адміністратори" in await in_group("/subscribe Lviv oblast", 31)
     assert "лише її адміністратори" in await in_group("/lang en", 31)
     assert "немає підписок" in await in_group("/mysubs", 31), "refused, nothing changed"
     bot_api.set_member(group, "administrator", user_id=32)
-    assert "Підписано: Львівська область" in await in_group("/subscribe Lviv", 32)
+    assert "Підписано: Львівська область" in await in_group("/subscribe Lviv oblast", 32)
     bot_api.set_member(group, "creator", user_id=33)
     assert "Відписано" in await in_group("/unsubscribe Lviv", 33)
-    assert "Підписано" in await in_group("/subscribe Lviv", ADMIN_ID), "the bot's admins may"
+    assert "Підписано" in await in_group("/subscribe Lviv oblast", ADMIN_ID), "the bot's admins may"

@@ -23,10 +23,10 @@ async def test_blind_notice_once_and_back_once(
 ) -> None:
     bot = await start_bot(database_url)
     started = clock.now
-    await command(bot_api, 1, "/subscribe Lviv")
+    await command(bot_api, 1, "/subscribe Lviv oblast")
     await command(bot_api, 1, "/subscribe Kyiv")
     await command(bot_api, 2, "/lang en")
-    await command(bot_api, 2, "/subscribe Lviv")
+    await command(bot_api, 2, "/subscribe Lviv oblast")
     await command(bot_api, 3, "/subscribe Odesa")
     await command(bot_api, 3, "/unsubscribe all")
     serve(feed_server, clock)

@@ -77,10 +77,10 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, 1, "/subscribe Lviv")
-    await command(bot_api, 2, "/subscribe Lviv")
+    await command(bot_api, 1, "/subscribe Lviv oblast")
+    await command(bot_api, 2, "/subscribe Lviv oblast")
     bot_api.set_member(GROUP, "administrator", user_id=100_001)  # a group admin subscribes
-    bot_api.send_command(GROUP, "/subscribe Lviv", chat_type="group")
+    bot_api.send_command(GROUP, "/subscribe Lviv oblast", chat_type="group")
     await bot_api.wait_for_sent(1, chat_id=GROUP)
 
     private: dict[str, Any] = {"id": 1, "type": "private", "first_name": "Test"}
@@ -96,7 +96,7 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     await settle(bot)
     assert [m.chat_id for m in alerts(bot_api)] == [2], "blocked and removed chats get nothing"
 
-    assert "Я пересилаю" in await command(bot_api, 1, "/start"), "writing to the bot again"
+    assert "Вітаю" in await command(bot_api, 1, "/start"), "writing to the bot again"
     bot_api.push_update(member_update(bot_api, group, "left", "member", by=100_001))
     assert "Вимкнені чати (заблокували чи видалили бота): 0" in await command(
         bot_api, ADMIN_ID, "/stats"

@@ -168,7 +168,7 @@ async def test_alert_over_before_its_start_went_out_gives_one_accurate_message(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, 1, "/subscribe Lviv")
+    await command(bot_api, 1, "/subscribe Lviv oblast")
     assert bot.dispatcher is not None
     await bot.dispatcher.stop()  # a backlog: nothing goes out for a while
     await broadcast(bot, feed_server, clock)

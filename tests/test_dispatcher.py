@@ -13,8 +13,8 @@ async def test_blocked_chat_is_deactivated_and_others_still_get_the_alert(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, 1, "/subscribe Lviv")
-    await command(bot_api, 2, "/subscribe Lviv")
+    await command(bot_api, 1, "/subscribe Lviv oblast")
+    await command(bot_api, 2, "/subscribe Lviv oblast")
     bot_api.fail_next(1, "forbidden")
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
@@ -34,7 +34,7 @@ async def test_retry_after_and_server_error_are_retried_without_duplicates(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, 1, "/subscribe Lviv")
+    await command(bot_api, 1, "/subscribe Lviv oblast")
     bot_api.fail_next(1, "retry_after", retry_after=1)
     bot_api.fail_next(1, "server_error")
     serve(feed_server, clock, lviv_alert())
@@ -51,7 +51,7 @@ async def test_migrated_group_gets_the_alert_at_its_new_id(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, -5, "/subscribe Lviv")
+    await command(bot_api, -5, "/subscribe Lviv oblast")
     bot_api.fail_next(-5, "migrate", migrate_to=-1005)
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")

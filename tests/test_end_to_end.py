@@ -45,7 +45,7 @@ async def test_lviv_subscriber_gets_one_start_and_one_end(
     database_url: str,
 ) -> None:
     bot = await start_bot(database_url)
-    reply = await command(bot_api, RESIDENT, "/subscribe Lviv")
+    reply = await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     assert "Львівська область" in reply
 
     serve(feed_server, clock)
@@ -109,7 +109,7 @@ async def test_truce_note_only_where_and_when_in_force(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, ADMIN_ID, "/truce_set odesa-only start=2025-03-01 regions=Odesa")
     await command(bot_api, ADMIN_ID, "/truce_set later start=2025-04-01T00:00 regions=all")
     await command(bot_api, ADMIN_ID, "/truce_set over start=2025-03-01 regions=all")
@@ -145,7 +145,7 @@ async def test_restart_neither_repeats_nor_misses(
     database_url: str,
 ) -> None:
     bot = await start_bot(database_url)
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
@@ -179,7 +179,7 @@ async def test_alert_recorded_just_before_a_crash_reaches_subscribers_after_rest
     database_url: str,
 ) -> None:
     bot = await start_bot(database_url)
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     # As if the process died between committing the event and queueing its direct messages.
     assert bot.fanout is not None
     await bot.fanout.stop()
@@ -206,7 +206,7 @@ async def test_broken_feed_answer_is_survived_and_logged_once(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
     await settle(bot)

@@ -72,7 +72,7 @@ async def test_add_list_test_pause_resume_remove(
     assert "активних тривог — 3" in tested
     assert "Львівська область" in tested
 
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     assert (await bot.poll_now("extra")).ok
     assert ("/extra/active.json", "Bearer extra-secret") in [
         (path, h.get("Authorization")) for path, h in feed_server.requests
@@ -140,7 +140,7 @@ async def test_paused_feed_resumes_with_a_full_answer_not_a_304(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot(env=ENV, config_updates={"allow_private_feeds": True, "bot": TOKENS})
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     body, modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=modified)
     await bot.poll_now("alerts-in-ua")

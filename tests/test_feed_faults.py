@@ -61,7 +61,7 @@ async def test_fault_fails_cleanly_keeps_state_and_spares_other_feeds(
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     bot = await start_bot(feeds=[("a", A), ("b", B)])
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     for path in (A, B):
         body, modified = answer(lviv_alert(), updated=clock.now)
         feed_server.set(path, body, last_modified=modified)

@@ -81,7 +81,7 @@ async def test_a_bad_stored_feed_is_skipped_and_the_bot_delivers(
     interval: float,
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await bot.stop()
     # Stored by a version that checked less than the config does.
     await _insert_chat_feed(

@@ -125,7 +125,7 @@ async def test_duplicate_keys_fail_the_poll_and_send_no_false_all_clear(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     serve(feed_server, clock, lviv_alert())
     assert (await bot.poll_now("alerts-in-ua")).ok
     await settle(bot)

@@ -25,7 +25,7 @@ async def test_two_sources_one_message_and_source_down_mid_alert(
     database_url: str,
 ) -> None:
     bot = await start_bot(database_url, feeds=[("a", A), ("b", B)])
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     put(feed_server, A, clock)
     put(feed_server, B, clock)
     await bot.poll_now("a")
@@ -73,7 +73,7 @@ async def test_every_source_down_keeps_the_alert_on(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot(feeds=[("a", A), ("b", B)])
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     put(feed_server, A, clock, lviv_alert())
     put(feed_server, B, clock, lviv_alert())
     await bot.poll_now("a")

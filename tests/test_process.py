@@ -55,7 +55,7 @@ interval = 2
         stderr=asyncio.subprocess.PIPE,
     )
     try:
-        bot_api.send_command(42, "/subscribe Lviv")
+        bot_api.send_command(42, "/subscribe Lviv oblast")
         await bot_api.wait_for_sent(1, chat_id=42, timeout=30)
         for _ in range(100):  # the first scheduled poll has happened (quiet: no Lviv alert)
             if feed_server.requests:

@@ -34,7 +34,7 @@ async def test_oblast_subscriber_hears_raion_alert_with_count_and_hromada_hears_
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, OBLAST, "/subscribe Lviv oblast")
     await command(bot_api, CITY, "/subscribe м. Львів")
     serve(feed_server, clock, raion_alert("90"), raion_alert("93", "Яворівський район"))
     await bot.poll_now("alerts-in-ua")
@@ -61,7 +61,8 @@ async def test_alert_kinds_choice(
     bot = await start_bot()
     reply = await command(bot_api, OBLAST, "/subscribe Львівська область kinds=artillery")
     assert "Лише ці тривоги: Загроза артобстрілу" in reply
-    assert "kinds=air,artillery" in await command(bot_api, OBLAST, "/subscribe Lviv kinds=rain")
+    reply = await command(bot_api, OBLAST, "/subscribe Lviv oblast kinds=rain")
+    assert "kinds=air,artillery" in reply
     assert "Загроза артобстрілу" in await command(bot_api, OBLAST, "/mysubs")
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")
@@ -74,7 +75,7 @@ async def test_alert_kinds_choice(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     assert bot_api.messages_to(OBLAST)[-1].startswith("🔴 Загроза артобстрілу: Львівська область")
-    assert "Усі види" in await command(bot_api, OBLAST, "/subscribe Lviv kinds=all")
+    assert "Усі види" in await command(bot_api, OBLAST, "/subscribe Lviv oblast kinds=all")
 
 
 async def test_unknown_hromada_is_learned_and_survives_restart(
@@ -108,7 +109,7 @@ async def test_threat_level_and_type_in_the_message(
     """Fields as the official client models them (alert_level, threats); test-built record."""
     bot = await start_bot()
     await command(bot_api, OBLAST, "/lang en")
-    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, OBLAST, "/subscribe Lviv oblast")
     record = lviv_alert()
     record["alert_level"] = "red"
     record["threats"] = [
@@ -136,7 +137,7 @@ async def test_status_shows_an_oblast_under_alert_in_parts(
     """Since November 2025 there are no oblast-wide alarms: 3 of Lviv oblast's 7 raions under
     alert must not read "тривоги немає" for the oblast."""
     bot = await start_bot()
-    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, OBLAST, "/subscribe Lviv oblast")
     await command(bot_api, RAION, "/subscribe Львівський район")
     await command(bot_api, CITY, "/subscribe м. Львів")
     serve(
@@ -165,11 +166,11 @@ async def test_status_shows_an_oblast_under_alert_in_parts(
     assert "🔴 м. Львів та Львівська територіальна громада: Повітряна тривога з" in (
         await command(bot_api, CITY, "/status")
     )
-    reply = await command(bot_api, 104, "/subscribe Lviv")
+    reply = await command(bot_api, 104, "/subscribe Lviv oblast")
     assert "під тривогою 4 з 7 районів" in reply, "subscribing says so too"
     english = 105
     await command(bot_api, english, "/lang en")
-    await command(bot_api, english, "/subscribe Lviv")
+    await command(bot_api, english, "/subscribe Lviv oblast")
     assert "🟠 Lviv oblast: air-raid alert in part of the region, 4 of 7 raions under alert: " in (
         await command(bot_api, english, "/status")
     )
@@ -185,7 +186,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, OBLAST, "/subscribe Lviv")
+    await command(bot_api, OBLAST, "/subscribe Lviv oblast")
     await command(bot_api, RAION, "/subscribe Львівський район")
     sambir = raion_alert("88", "Самбірський район")
     stryi = raion_alert("89", "Стрийський район")

@@ -145,7 +145,7 @@ async def test_telegram_down_at_start_feeds_poll_the_outbox_fills_and_it_sends_o
         first = AlertBot(config, clock=clock, schedule_polls=False)
         await first.start()
         try:
-            before.send_command(42, "/subscribe Lviv")
+            before.send_command(42, "/subscribe Lviv oblast")
             await before.wait_for_sent(1, chat_id=42, timeout=30)
         finally:
             await first.stop()
@@ -258,7 +258,7 @@ async def test_database_down_at_start_is_logged_once_and_waited_for(
         async with tcp_forwarder(port, (host.split(":")[0], 5432)):
             await asyncio.wait_for(starting, timeout=60)
             assert len(events(caplog, "database_reachable")) == 1
-            bot_api.send_command(42, "/subscribe Lviv")
+            bot_api.send_command(42, "/subscribe Lviv oblast")
             [reply] = await bot_api.wait_for_sent(1, chat_id=42, timeout=30)
             assert "Львівська область" in (reply.text or "")
             await bot.stop()

@@ -29,7 +29,7 @@ async def test_a_truce_ending_in_year_9999_does_not_stop_delivery(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     reply = await command(
         bot_api, ADMIN_ID, "/truce_set forever start=now end=9999-12-31T23:00Z regions=Lviv"
     )
@@ -68,7 +68,7 @@ async def test_truces_stored_before_the_range_check_do_not_stop_delivery(
 ) -> None:
     """A database written by an older version may hold such a truce: alerts still go out."""
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, KYIV_RESIDENT, "/subscribe Kyiv")
     assert bot.sessions is not None
     async with bot.sessions() as session, session.begin():

@@ -82,14 +82,14 @@ async def test_updates_posted_with_the_secret_are_handled_and_others_refused(
             return response.status
 
     # Without the secret, or with a wrong one: 403, and the subscription is not made.
-    assert await post(message(1, 42, "/subscribe Lviv"), None) == 403
-    assert await post(message(2, 42, "/subscribe Lviv"), "webhook-Secret_41") == 403
+    assert await post(message(1, 42, "/subscribe Lviv oblast"), None) == 403
+    assert await post(message(2, 42, "/subscribe Lviv oblast"), "webhook-Secret_41") == 403
     assert await post(message(3, 42, "/mysubs"), SECRET) == 200
     [reply] = await bot_api.wait_for_sent(1, chat_id=42)
     assert reply.text is not None and "Львів" not in reply.text, reply.text
 
     # With it: handled as a polled update would be.
-    assert await post(message(4, 42, "/subscribe Lviv"), SECRET) == 200
+    assert await post(message(4, 42, "/subscribe Lviv oblast"), SECRET) == 200
     sent = await bot_api.wait_for_sent(2, chat_id=42)
     assert "Львівськ" in (sent[-1].text or ""), sent[-1].text
     assert await post(message(5, 42, "/mysubs"), SECRET) == 200

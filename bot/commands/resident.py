@@ -120,13 +120,21 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     if region is None:
         await reply(update, unknown_region(a, query))
         return
+    await reply(update, await subscribe_text(a, region.id, kinds))
+
+
+async def subscribe_text(
+    a: Ask, region_id: str, kinds: tuple[str, ...] | Literal["keep"] | None = "keep"
+) -> str:
+    """Subscribe the asking chat to a region; the reply says what it gets and what is on
+    there now. Shared by /subscribe and the region picker's buttons."""
     services = a.services
     async with services.sessions() as session, session.begin():
         added = await chat_store.subscribe(
-            session, a.chat_id, region.id, services.clock(), kinds=kinds
+            session, a.chat_id, region_id, services.clock(), kinds=kinds
         )
-        active, inside = await alert_store.alerts_in_and_over(session, region.id)
-    name = _name(region.id, a.lang)
+        active, inside = await alert_store.alerts_in_and_over(session, region_id)
+    name = _name(region_id, a.lang)
     text = a.t("subscribe.done" if added else "subscribe.already", region=name)
     if isinstance(kinds, tuple):
         text += "\n" + a.t("subscribe.kinds", kinds=", ".join(kind_name(k, a.lang) for k in kinds))
@@ -139,8 +147,8 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         )
         text += "\n" + a.t("subscribe.now_active", alerts=names)
     # An oblast under alert only in parts is not quiet: say which parts.
-    text += "".join("\n" + line for line in inside_lines(region.id, active, inside, a.lang))
-    await reply(update, text)
+    text += "".join("\n" + line for line in inside_lines(region_id, active, inside, a.lang))
+    return text
 
 
 async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -147,7 +147,7 @@ async def _script(demo: Demo, bot: AlertBot, feeds: FakeFeedServer, clock: DemoC
     await demo.command(1001, "/subscribe Донецька область")
     await demo.command(1002, "/lang en")
     await demo.command(1002, "/subscribe Donetsk")
-    await demo.command(1002, "/subscribe Lviv")
+    await demo.command(1002, "/subscribe Lviv oblast")
     await demo.command(1003, "/subscribe lvivska")
     await demo.command(1004, "/subscribe Київ")
 

@@ -113,6 +113,7 @@ class SentMessage:
     text: str | None
     params: dict[str, Any]
     at: float  # time.monotonic()
+    message_id: int | None = None  # the id Telegram gave it (for edits and button presses)
 
 
 @dataclass
@@ -277,6 +278,11 @@ class FakeBotApi:
         self._usernames: dict[str, int] = {}
         self._members: dict[tuple[int, int], dict[str, Any]] = {}
         self._commands: dict[str, list[dict[str, Any]]] = {}
+        # answerCallbackQuery calls by callback_query_id, and the ids of callback queries
+        # pushed by press_button (Telegram refuses an answer to an id it never issued).
+        self.callback_answers: dict[str, dict[str, Any]] = {}
+        self._callback_ids = itertools.count(1)
+        self._issued_callbacks: set[str] = set()
         self._file_ids = itertools.count(1)
         self._synthetic_chat_ids = itertools.count(1_001_000_000_001)
 
@@ -309,8 +315,9 @@ class FakeBotApi:
                 "sendMessage": self._send_message,
                 "sendPhoto": self._send_photo,
                 "editMessageText": self._edit_message_text,
+                "editMessageReplyMarkup": self._edit_message_reply_markup,
                 "deleteMessage": self._delete_message,
-                "answerCallbackQuery": self._true,
+                "answerCallbackQuery": self._answer_callback_query,
                 "getChat": self._get_chat,
                 "getChatMember": self._get_chat_member,
                 "getChatAdministrators": self._get_chat_administrators,
@@ -433,6 +440,90 @@ class FakeBotApi:
             ]
         key = "channel_post" if chat_type == "channel" else "message"
         return self.push_update({key: message})
+
+    def press_button(
+        self,
+        chat_id: int,
+        message_id: int,
+        data: str,
+        *,
+        user_id: int | None = None,
+        language_code: str = "uk",
+    ) -> str:
+        """Queues a callback_query, as when a user presses an inline button under the bot's
+        message ``message_id``; returns the query's id (see :meth:`wait_for_answer`).
+
+        ``data`` need not be one the bot sent: tests forge data this way. The message is
+        the one the fake recorded (with its keyboard), or a bare one if it never existed.
+        """
+        chat = self._chat_object(chat_id)
+        if user_id is None:
+            user_id = chat_id if chat["type"] == "private" else DEFAULT_USER_ID
+        message = self._messages.get(
+            (chat_id, message_id),
+            {"message_id": message_id, "date": int(time.time()), "chat": chat, "text": "…"},
+        )
+        query_id = f"cbq-{next(self._callback_ids)}"
+        self._issued_callbacks.add(query_id)
+        self.push_update(
+            {
+                "callback_query": {
+                    "id": query_id,
+                    "from": {
+                        "id": user_id,
+                        "is_bot": False,
+                        "first_name": "Test",
+                        "language_code": language_code,
+                    },
+                    "chat_instance": f"ci-{chat_id}",
+                    "message": dict(message),
+                    "data": data,
+                }
+            }
+        )
+        return query_id
+
+    async def wait_for_answer(self, query_id: str, *, timeout: float = 5.0) -> dict[str, Any]:
+        """Waits until the bot answered callback query ``query_id``; returns the answer's
+        parameters (``text``, ``show_alert``, ...)."""
+        await self._wait_until(lambda: query_id in self.callback_answers, timeout, query_id)
+        return self.callback_answers[query_id]
+
+    async def wait_for_edit(
+        self, count: int, *, chat_id: int | None = None, timeout: float = 5.0
+    ) -> list[SentMessage]:
+        """Waits until ``count`` edits (editMessageText / editMessageReplyMarkup) were made."""
+
+        def matching() -> list[SentMessage]:
+            return [e for e in self.edits if chat_id is None or e.chat_id == chat_id]
+
+        await self._wait_until(lambda: len(matching()) >= count, timeout, "edits")
+        return matching()[:count]
+
+    async def _wait_until(self, ready: Callable[[], bool], timeout: float, what: str) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not ready():
+            remaining = deadline - loop.time()
+            if remaining <= 0 or self._closing:
+                raise TimeoutError(
+                    f"FakeBotApi: {what} not seen within {timeout:g} s; errors: {self.errors[-5:]}"
+                )
+            signal = self._sent_signal
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(signal.wait(), remaining)
+
+    def message(self, chat_id: int, message_id: int) -> dict[str, Any] | None:
+        """The bot's message as the chat sees it now (after edits), with its keyboard."""
+        return self._messages.get((chat_id, message_id))
+
+    def commands(
+        self, scope: dict[str, Any] | None = None, language_code: str = ""
+    ) -> list[dict[str, Any]]:
+        """What setMyCommands set for ``scope`` (default scope when None) and language."""
+        return self._commands.get(
+            self._commands_key({"scope": scope, "language_code": language_code}), []
+        )
 
     async def wait_for_sent(
         self, count: int, *, chat_id: int | None = None, timeout: float = 5.0
@@ -777,9 +868,14 @@ class FakeBotApi:
         raise _ApiError(500, failure.description or "Internal Server Error")
 
     def _record_sent(
-        self, method: str, chat_id: int | str, text: str | None, params: dict[str, Any]
+        self,
+        method: str,
+        chat_id: int | str,
+        text: str | None,
+        params: dict[str, Any],
+        message_id: int | None = None,
     ) -> None:
-        self.sent.append(SentMessage(method, chat_id, text, params, time.monotonic()))
+        self.sent.append(SentMessage(method, chat_id, text, params, time.monotonic(), message_id))
         self._wake_senders()
 
     # -- methods ---------------------------------------------------------------------
@@ -835,6 +931,13 @@ class FakeBotApi:
         commands = params.get("commands")
         if not isinstance(commands, list):
             raise _bad_request('parameter "commands" can\'t be parsed as JSON array')
+        for item in commands:
+            name = item.get("command", "") if isinstance(item, dict) else ""
+            description = item.get("description", "") if isinstance(item, dict) else ""
+            if not re.fullmatch(r"[a-z0-9_]{1,32}", str(name)):
+                raise _bad_request("BOT_COMMAND_INVALID")
+            if not 1 <= len(str(description)) <= 256:
+                raise _bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
         self._commands[self._commands_key(params)] = commands
         return True
 
@@ -888,7 +991,7 @@ class FakeBotApi:
         chat = self._chat_object(self._resolve_chat_id(chat_id))
         extra = {k: params.get(k) for k in ("reply_markup", "entities", "link_preview_options")}
         message = self._message(chat, text=visible if visible is not None else text, **extra)
-        self._record_sent("sendMessage", chat_id, text, params)
+        self._record_sent("sendMessage", chat_id, text, params, message["message_id"])
         return message
 
     async def _send_photo(self, method: str, params: dict[str, Any]) -> dict[str, Any]:
@@ -920,7 +1023,7 @@ class FakeBotApi:
         message = self._message(
             chat, photo=sizes, caption=caption or None, reply_markup=params.get("reply_markup")
         )
-        self._record_sent("sendPhoto", chat_id, caption, params)
+        self._record_sent("sendPhoto", chat_id, caption, params, message["message_id"])
         return message
 
     async def _edit_message_text(self, method: str, params: dict[str, Any]) -> Any:
@@ -956,7 +1059,51 @@ class FakeBotApi:
         else:
             message.pop("reply_markup", None)
         self.edits.append(SentMessage(method, chat_id, text, params, time.monotonic()))
+        self._wake_senders()
         return message
+
+    async def _edit_message_reply_markup(self, method: str, params: dict[str, Any]) -> Any:
+        if params.get("inline_message_id"):
+            self.edits.append(SentMessage(method, "", None, params, time.monotonic()))
+            self._wake_senders()
+            return True
+        chat_id = _normalize_chat_id(params.get("chat_id"))
+        message_id = _as_int(params.get("message_id"), 0)
+        message = self._messages.get((self._resolve_chat_id(chat_id), message_id))
+        if message is None:
+            raise _bad_request("message to edit not found")
+        if message.get("reply_markup") == params.get("reply_markup"):
+            raise _bad_request(
+                "message is not modified: specified new message content and reply markup "
+                "of the existing message are exactly the same"
+            )
+        if params.get("reply_markup") is not None:
+            message["reply_markup"] = params["reply_markup"]
+        else:
+            message.pop("reply_markup", None)
+        message["edit_date"] = int(time.time())
+        self.edits.append(SentMessage(method, chat_id, None, params, time.monotonic()))
+        self._wake_senders()
+        return message
+
+    async def _answer_callback_query(self, method: str, params: dict[str, Any]) -> bool:
+        query_id = params.get("callback_query_id")
+        if not isinstance(query_id, str) or not query_id:
+            raise _bad_request("parameter callback_query_id is required")
+        if query_id not in self._issued_callbacks:
+            raise _bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        if query_id in self.callback_answers:
+            raise _bad_request(
+                "query is too old and response timeout expired or query ID is invalid"
+            )
+        text = params.get("text")
+        if isinstance(text, str) and len(text) > 200:
+            raise _bad_request("MESSAGE_TOO_LONG")
+        self.callback_answers[query_id] = params
+        self._wake_senders()
+        return True
 
     async def _delete_message(self, method: str, params: dict[str, Any]) -> bool:
         chat_id = self._resolve_chat_id(_normalize_chat_id(params.get("chat_id")))
