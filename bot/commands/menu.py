@@ -28,6 +28,7 @@ RESIDENT = (
     "status",
     "settings",
     "truces",
+    "truce_notices",
     "outage",
     "outage_group",
     "unsubscribe",
