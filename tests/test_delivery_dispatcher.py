@@ -35,22 +35,22 @@ async def test_broadcast_is_paced_to_the_budget_with_sends_in_flight(
     bot = await start_bot()
     chats = await add_subscribers(bot, range(1, 61), clock)
     bot_api.latency = 0.1  # a round trip to Telegram
-    started = time.monotonic()
     await broadcast(bot, feed_server, clock)
     await settle(bot)
     sent = alerts(bot_api)
     assert sorted(int(m.chat_id) for m in sent) == chats, "each chat exactly once"
     assert most_in_any_second(sent) <= 29, "never over 28 a second (+1 for the window edge)"
-    elapsed = time.monotonic() - started
-    # One at a time, 60 sends of 0.1 s would take 6 s; at 28 a second they take about 2.1 s.
-    assert elapsed < 4.0, elapsed
+    # At 28 a second and 0.1 s a round trip, about 3 sends are on their way at once; one at a
+    # time would reach only 10 a second. Counted by the fake, not timed: a busy machine slows
+    # both alike.
+    assert bot_api.most_sends_in_flight >= 2, bot_api.most_sends_in_flight
 
 
 async def test_one_chat_gets_at_most_one_message_a_second(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    for region in ("Lviv", "Kyiv", "Odesa"):
+    for region in ("Lviv oblast", "Kyiv", "Odesa"):
         await command(bot_api, 1, f"/subscribe {region}")
     kyiv = lviv_alert(alert_id=2) | {"location_title": "м. Київ", "location_uid": "31"}
     odesa = lviv_alert(alert_id=3) | {"location_title": "Одеська область", "location_uid": "18"}

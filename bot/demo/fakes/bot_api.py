@@ -256,6 +256,10 @@ class FakeBotApi:
         # Seconds every call but getUpdates takes before it is handled, like a real round
         # trip; may be changed while running.
         self.latency = latency
+        # sendMessage calls being handled at once now, and the most there ever were: how a
+        # test sees that sends overlap without timing them.
+        self.sends_in_flight = 0
+        self.most_sends_in_flight = 0
         self.host = host
         self._requested_port = port
         self._port: int | None = None
@@ -655,9 +659,17 @@ class FakeBotApi:
             handler = self._methods.get(method.lower())
             if handler is None:
                 raise _ApiError(404, "Not Found: method not found")
-            if self.latency > 0 and method.lower() != "getupdates":
-                await asyncio.sleep(self.latency)
-            result = await handler(method, params)
+            sending = method.lower() == "sendmessage"
+            if sending:
+                self.sends_in_flight += 1
+                self.most_sends_in_flight = max(self.most_sends_in_flight, self.sends_in_flight)
+            try:
+                if self.latency > 0 and method.lower() != "getupdates":
+                    await asyncio.sleep(self.latency)
+                result = await handler(method, params)
+            finally:
+                if sending:
+                    self.sends_in_flight -= 1
         except _ApiError as err:
             # A long poll PTB abandoned on shutdown gets its 409 after the client left;
             # nobody saw that error, so listing it would only mislead.
