@@ -136,11 +136,12 @@ class FeedManager:
         # Feeds already logged as skipped or stripped of their token: logged once per process.
         self._logged: set[tuple[str, str]] = set()
 
-    def _log_once(self, event: str, feed: str, **extra: object) -> None:
+    def _first_time(self, event: str, feed: str) -> bool:
+        """True the first time ``event`` happens to ``feed`` in this process (logged once)."""
         if (event, feed) in self._logged:
-            return
+            return False
         self._logged.add((event, feed))
-        log.warning(event, extra={"feed": feed, **extra})
+        return True
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -166,7 +167,11 @@ class FeedManager:
         elif feed.token_env and feed.token_env not in self._config.bot.chat_feed_token_envs:
             # Stored before the operator narrowed the list (or before there was one): the
             # admin chose the server, so the variable's value must not go there.
-            self._log_once("feed_token_env_refused", feed.name, token_env=feed.token_env)
+            if self._first_time("feed_token_env_refused", feed.name):
+                log.warning(
+                    "feed_token_env_refused",
+                    extra={"feed": feed.name, "token_env": feed.token_env},
+                )
             return None
         if feed.token_env:
             return self._env.get(feed.token_env) or None
@@ -184,7 +189,8 @@ class FeedManager:
         elif feed.kind in KINDS:
             intake = AlertIntake()
         else:
-            self._log_once("feed_kind_unknown", feed.name, kind=feed.kind)
+            if self._first_time("feed_kind_unknown", feed.name):
+                log.warning("feed_kind_unknown", extra={"feed": feed.name, "kind": feed.kind})
             return None
         try:
             validated(feed.name, feed.kind, feed.url, feed.interval, feed.token_env)
@@ -192,7 +198,11 @@ class FeedManager:
             # A row stored before the chat checked as much as the config: this feed is not
             # polled, every other one is.
             field, problem = _first_problem(exc)
-            self._log_once("feed_invalid_skipped", feed.name, field=field, problem=problem)
+            if self._first_time("feed_invalid_skipped", feed.name):
+                log.warning(
+                    "feed_invalid_skipped",
+                    extra={"feed": feed.name, "field": field, "problem": problem},
+                )
             return None
         timeout = min(10.0, feed.interval * 0.8)
         region_id = None
