@@ -43,13 +43,16 @@ from bot.logs import exception_summary
 from bot.outage_service import OUTAGES_KEY, OutageService
 from bot.pacing import Budget, ReplyLimiter
 from bot.poller import PollOutcome
+from bot.push_source import PushSource
 from bot.services import FEEDS_KEY, SERVICES_KEY, Services
 from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
 from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
+from bot.web.push_ukrainealarm import ukrainealarm_push_routes
 from bot.web.server import WebServer
 from bot.web.webhook import WebhookKeeper, webhook_routes
 from feeds import regions
+from feeds.ukrainealarm_push import load_public_key
 from feeds.urlcheck import GuardedTransport, Resolver, system_resolver
 from storage import feeds as feed_store
 from storage import migrate, places
@@ -211,6 +214,7 @@ class AlertBot:
         self.web: WebServer | None = None
         self._webhook: WebhookKeeper | None = None
         self.leader: Leadership | None = None
+        self.push_sources: list[PushSource] = []  # issue 15: ukrainealarm's webhook
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
@@ -437,6 +441,8 @@ class AlertBot:
         await app.job_queue.start()
         if self._webhook is not None:
             self._webhook.start()  # the leader's: setWebhook, and kept set
+        for source in self.push_sources:
+            source.start()
 
         try:
             await self._connect_telegram()
@@ -550,8 +556,34 @@ class AlertBot:
                 )
             )
             self._webhook = WebhookKeeper(app.bot, telegram.webhook_url, secret, self.activity)
+        self._add_push_routes(server, sessions)
         await server.start()
         self.web = server
+
+    def _add_push_routes(
+        self, server: WebServer, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        """Push sources (issue 15): each on its URL's path; events applied once leading."""
+        for feed in self.config.feeds:
+            if feed.kind != "ukrainealarm_webhook" or feed.public_key_file is None:
+                continue
+            source = PushSource(
+                feed.name,
+                sessions=sessions,
+                clock=self.clock,
+                on_changes=self._on_changes,
+                metrics=self.metrics,
+            )
+            server.add(
+                ukrainealarm_push_routes(
+                    feed.push_path,
+                    load_public_key(feed.public_key_file),
+                    source,
+                    clock=self.clock,
+                    may_take=lambda: self.is_leader() and not self.stopping,
+                )
+            )
+            self.push_sources.append(source)
 
     # --- end of operations --------------------------------------------------------------
 
@@ -591,6 +623,8 @@ class AlertBot:
             elif app.job_queue is not None and app.job_queue.scheduler.running:
                 # Started on its own while Telegram was unreachable.
                 await app.job_queue.stop()
+        for source in self.push_sources:
+            await source.stop()
         if self.fanout is not None:
             await self.fanout.stop()
         if self.dispatcher is not None:

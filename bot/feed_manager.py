@@ -31,7 +31,7 @@ from bot.outage_intake import OutageIntake
 from bot.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from feeds.budgets import over_budget
-from feeds.kinds import KINDS
+from feeds.kinds import KINDS, PUSH_KINDS
 from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
@@ -175,6 +175,8 @@ class FeedManager:
 
     def _poller(self, feed: Feed) -> FeedPoller[Any, Any] | None:
         intake: AlertIntake | OutageIntake
+        if feed.kind in PUSH_KINDS:
+            return None  # not polled: the provider posts to the web server (bot/push_source.py)
         if feed.kind in OUTAGE_KINDS:
             intake = OutageIntake()
         elif feed.kind in KINDS:

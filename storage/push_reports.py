@@ -1,0 +1,51 @@
+"""A push source's report, changed one region and alert kind at a time (issue 15).
+
+A poll states a feed's whole report (storage/alerts.py ``record_observations`` replaces it);
+a pushed event states one region's state of one alert kind, so only that part of the push
+feed's report changes and every other region it reported on is kept.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from feeds.model import Observation
+from storage.alerts import PARTIAL_SUFFIX, Key, Reported, _write, reported
+from storage.models import FeedObservation
+
+
+async def record_region(
+    session: AsyncSession,
+    feed_id: int,
+    region_id: str,
+    kind: str,
+    observation: Observation | None,
+) -> set[Key]:
+    """Make feed ``feed_id``'s report for (``region_id``, ``kind``) say ``observation`` (None:
+    no alert); returns the keys that appeared or disappeared (for ``reconcile(only=...)``)."""
+    keys = [(region_id, kind), (region_id, kind + PARTIAL_SUFFIX)]
+    rows = await session.execute(
+        select(
+            FeedObservation.region_id,
+            FeedObservation.kind,
+            FeedObservation.region_title,
+            FeedObservation.since,
+            FeedObservation.level,
+            FeedObservation.threat,
+        ).where(
+            FeedObservation.feed_id == feed_id,
+            FeedObservation.region_id == region_id,
+            FeedObservation.kind.in_([k for _r, k in keys]),
+        )
+    )
+    stored: Reported = {
+        (r, k): (title, since, level, threat) for r, k, title, since, level, threat in rows
+    }
+    wanted = reported([observation] if observation is not None else [])
+    gone = [key for key in stored if key not in wanted]
+    fresh = [key for key in wanted if key not in stored]
+    changed = [key for key in wanted if key in stored and stored[key] != wanted[key]]
+    await _write(session, feed_id, wanted, gone, changed, fresh)
+    # A level change is no start or end, but the merge reads it: reconcile looks at the key.
+    return set(gone) | set(fresh) | set(changed)
