@@ -23,7 +23,7 @@ async def record_region(
     observation: Observation | None,
 ) -> set[Key]:
     """Make feed ``feed_id``'s report for (``region_id``, ``kind``) say ``observation`` (None:
-    no alert); returns the keys that appeared or disappeared (for ``reconcile(only=...)``)."""
+    no alert); returns the keys ``reconcile(only=...)`` must look at."""
     keys = [(region_id, kind), (region_id, kind + PARTIAL_SUFFIX)]
     rows = await session.execute(
         select(
@@ -47,5 +47,6 @@ async def record_region(
     fresh = [key for key in wanted if key not in stored]
     changed = [key for key in wanted if key in stored and stored[key] != wanted[key]]
     await _write(session, feed_id, wanted, gone, changed, fresh)
-    # A level change is no start or end, but the merge reads it: reconcile looks at the key.
-    return set(gone) | set(fresh) | set(changed)
+    # Always the event's own key: its state may differ from the announced one even when this
+    # feed's report did not (an end after a silence, whose old report was already dropped).
+    return {(region_id, kind)} | set(gone) | set(fresh) | set(changed)
