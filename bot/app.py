@@ -42,6 +42,7 @@ from bot.i18n import t
 from bot.ingest.coverage import coverage_job
 from bot.ingest.feed_manager import FeedManager
 from bot.ingest.poller import PollOutcome
+from bot.ingest.push_source import PushSource
 from bot.ledger import notices as truce_notices
 from bot.ledger.notices import truce_notice_job
 from bot.logs import exception_summary
@@ -52,9 +53,11 @@ from bot.web.activity import TimedUpdatesRequest, UpdateActivity
 from bot.web.health import Readiness, health_routes
 from bot.web.ledger_routes import PublicLedger, ledger_routes
 from bot.web.metrics import PrometheusMetrics, ScrapedGauges, metrics_routes
+from bot.web.push_ukrainealarm import ukrainealarm_push_routes
 from bot.web.server import WebServer
 from bot.web.webhook import WebhookKeeper, webhook_routes
 from feeds import regions
+from feeds.ukrainealarm_push import load_public_key
 from feeds.urlcheck import GuardedTransport, Resolver, system_resolver
 from storage import feeds as feed_store
 from storage import migrate, places
@@ -207,6 +210,7 @@ class AlertBot:
         self.web: WebServer | None = None
         self._webhook: WebhookKeeper | None = None
         self.leader: Leadership | None = None
+        self.push_sources: list[PushSource] = []  # issue 15: ukrainealarm's webhook
 
     async def prepare_database(self) -> async_sessionmaker[AsyncSession]:
         """Migrate, then make the config's feeds match the database."""
@@ -450,6 +454,8 @@ class AlertBot:
         await app.job_queue.start()
         if self._webhook is not None:
             self._webhook.start()  # the leader's: setWebhook, and kept set
+        for source in self.push_sources:
+            source.start()
 
         try:
             await self._connect_telegram()
@@ -569,8 +575,34 @@ class AlertBot:
                 )
             )
             self._webhook = WebhookKeeper(app.bot, telegram.webhook_url, secret, self.activity)
+        self._add_push_routes(server, sessions)
         await server.start()
         self.web = server
+
+    def _add_push_routes(
+        self, server: WebServer, sessions: async_sessionmaker[AsyncSession]
+    ) -> None:
+        """Push sources (issue 15): each on its URL's path; events applied once leading."""
+        for feed in self.config.feeds:
+            if feed.kind != "ukrainealarm_webhook" or feed.public_key_file is None:
+                continue
+            source = PushSource(
+                feed.name,
+                sessions=sessions,
+                clock=self.clock,
+                on_changes=self._on_changes,
+                metrics=self.metrics,
+            )
+            server.add(
+                ukrainealarm_push_routes(
+                    feed.push_path,
+                    load_public_key(feed.public_key_file),
+                    source,
+                    clock=self.clock,
+                    may_take=lambda: self.is_leader() and not self.stopping,
+                )
+            )
+            self.push_sources.append(source)
 
     # --- end of operations --------------------------------------------------------------
 
@@ -610,6 +642,8 @@ class AlertBot:
             elif app.job_queue is not None and app.job_queue.scheduler.running:
                 # Started on its own while Telegram was unreachable.
                 await app.job_queue.stop()
+        for source in self.push_sources:
+            await source.stop()
         if self.fanout is not None:
             await self.fanout.stop()
         if self.dispatcher is not None:

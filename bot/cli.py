@@ -177,6 +177,48 @@ def _truce(args: argparse.Namespace) -> int:
     )
 
 
+def _webhook(args: argparse.Namespace) -> int:
+    """The ukrainealarm push registration (issue 15; bot/ingest/push_registration.py)."""
+    from bot.ingest.push_registration import RegistrationError, WebhookApi, registration_for
+
+    config = load_config(_config_path(args))
+    registration = registration_for(config, args.feed)
+
+    async def _go() -> str:
+        async with WebhookApi(registration, base_url=args.api_url) as api:
+            if args.webhook_command == "register":
+                return await api.register()
+            if args.webhook_command == "unregister":
+                return await api.unregister()
+            return await api.show() or "nothing registered"
+
+    try:
+        print(asyncio.run(_go()))
+    except RegistrationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_CRASH
+    return 0
+
+
+def _add_webhook_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    from bot.ingest.push_registration import DEFAULT_API
+
+    hook = commands.add_parser("webhook", help="ukrainealarm push: register the bot's URL")
+    hook_commands = hook.add_subparsers(dest="webhook_command", required=True)
+    for name, help_text in (
+        ("register", "register (or change) the push feed's URL with ukrainealarm"),
+        ("unregister", "remove the registration"),
+        ("show", "print the URL registered now"),
+    ):
+        sub = hook_commands.add_parser(name, help=help_text)
+        sub.add_argument("--config", help="TOML config (default: $ALERTBOT_CONFIG)")
+        sub.add_argument("--feed", help="the ukrainealarm_webhook feed (if there are several)")
+        sub.add_argument(
+            "--api-url", default=DEFAULT_API, help=f"the ukrainealarm API (default: {DEFAULT_API})"
+        )
+        sub.set_defaults(handler=_webhook)
+
+
 def _add_ledger_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     hist = commands.add_parser("history", help="import or fetch air-raid alert history")
     hist_commands = hist.add_subparsers(dest="history_command", required=True)
@@ -273,6 +315,7 @@ def build_parser() -> argparse.ArgumentParser:
     parse.add_argument("file", help="the saved answer ('-': standard input)")
     parse.set_defaults(handler=_parse)
     _add_ledger_commands(commands)
+    _add_webhook_commands(commands)
     return parser
 
 

@@ -25,13 +25,15 @@ from pydantic import (
 from bot.config_check import validation_problems
 from feeds import regions
 from feeds.budgets import over_budget
-from feeds.kinds import KINDS, known_kinds
+from feeds.kinds import KINDS, PUSH_KINDS, known_kinds
 
 DEFAULT_DATABASE_URL = "sqlite+aiosqlite:///data/alertbot.db"
 # What Telegram accepts as a webhook secret (setWebhook's secret_token).
 _SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 MIN_INTERVAL = 2.0
+# A push source's report counts for a minute after each delivery (see FeedConfig._push_hold).
+PUSH_HOLD_INTERVAL = 20.0
 # A day: longer means the feed is not really a source; far longer overflows the scheduler.
 MAX_INTERVAL = 86_400.0
 ENV_NAME = r"^[A-Za-z_][A-Za-z0-9_]*$"
@@ -122,6 +124,40 @@ class FeedConfig(_Strict):
     region: str | None = None
     # Resolved from token_env at load time; never written back to a file or a log.
     token: SecretStr | None = None
+    # Push kinds only (issue 15): the provider's RSA public key, a PEM file.
+    public_key_file: str | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _push_hold(cls, data: Any) -> Any:
+        # A push source is not polled: its row's interval only says how long a delivery's
+        # report counts in the merge (storage/merge.py: max(3 x interval, 60 s)).
+        if isinstance(data, dict) and data.get("kind") in PUSH_KINDS:
+            if "interval" in data or "timeout" in data:
+                raise ValueError(f"{data['kind']}: interval and timeout are for polled feeds")
+            return {**data, "interval": PUSH_HOLD_INTERVAL}
+        return data
+
+    @model_validator(mode="after")
+    def _push_key(self) -> FeedConfig:
+        if self.kind not in PUSH_KINDS:
+            if self.public_key_file is not None:
+                raise ValueError("public_key_file: only for a push kind (ukrainealarm_webhook)")
+            return self
+        if not self.public_key_file:
+            raise ValueError("public_key_file: a push source needs the provider's public key")
+        from feeds.ukrainealarm_push import load_public_key
+
+        try:
+            load_public_key(self.public_key_file)
+        except ValueError as exc:
+            raise ValueError(f"public_key_file: {exc}") from None
+        return self
+
+    @property
+    def push_path(self) -> str:
+        """Where the web server takes this push source's events: its public URL's path."""
+        return urlsplit(self.url).path or "/"
 
     @field_validator("kind")
     @classmethod
@@ -262,6 +298,9 @@ def split_listen(value: str) -> tuple[str, int]:
     return host, int(port)
 
 
+# Paths the bot's own routes take on the [web] listener.
+RESERVED_WEB_PATHS = frozenset({"/", "/healthz", "/readyz", "/metrics"})
+
 # --- end of [web] -----------------------------------------------------------------------------
 
 
@@ -285,6 +324,27 @@ class Config(_Strict):
                 # The model-level error has no location of its own: name the key here.
                 raise ValueError(f"feeds[{index}].name: {feed.name!r} is used twice")
             seen.add(feed.name)
+        return self
+
+    @model_validator(mode="after")
+    def _push_needs_listener(self) -> Config:
+        paths: dict[str, str] = {}
+        if self.telegram.webhook_url:
+            paths[self.telegram.webhook_path] = "telegram.webhook_url"
+        for index, feed in enumerate(self.feeds):
+            if feed.kind not in PUSH_KINDS:
+                continue
+            if not self.web.listen:
+                raise ValueError(
+                    f"feeds[{index}].kind: a push source needs [web] listen "
+                    "(its events are served there)"
+                )
+            if feed.push_path in paths or feed.push_path in RESERVED_WEB_PATHS:
+                raise ValueError(
+                    f"feeds[{index}].url: the path {feed.push_path} is already served "
+                    f"({paths.get(feed.push_path, 'by the bot')})"
+                )
+            paths[feed.push_path] = f"feeds[{index}].url"
         return self
 
     @model_validator(mode="after")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from feeds import alerts_in_ua, alerts_in_ua_iot, truces_feed, ukrainealarm
+from feeds import alerts_in_ua, alerts_in_ua_iot, truces_feed, ukrainealarm, ukrainealarm_push
 from feeds.model import Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import Reader, conditional_reader
@@ -86,6 +86,8 @@ def covers(kind: str, region_id: str, alert_kind: str) -> bool:
     Only a feed that covers a region can end an alert there: an oblast-level feed saying
     nothing about a hromada is not an all clear for that hromada.
     """
+    if kind in PUSH_KINDS:  # issue 15: a push source covers what its events named
+        return PUSH_KINDS[kind](region_id, alert_kind)
     feed_kind = KINDS.get(kind)
     if feed_kind is None:
         return False
@@ -93,5 +95,14 @@ def covers(kind: str, region_id: str, alert_kind: str) -> bool:
 
 
 def known_kinds() -> tuple[str, ...]:
-    """Every kind a feed may name in the config or in /feed_add (alert, outage, truce kinds)."""
-    return tuple(KINDS) + tuple(OUTAGE_KINDS) + (truces_feed.KIND,)
+    """Every kind a feed may name in the config or in /feed_add (alert, outage, truce and push
+    kinds)."""
+    return tuple(KINDS) + tuple(OUTAGE_KINDS) + (truces_feed.KIND,) + tuple(PUSH_KINDS)
+
+
+# --- push sources (issue 15) ------------------------------------------------------------------
+# Not polled (no interval, no request budget): the provider posts events to the bot's [web]
+# server (bot/web/push_ukrainealarm.py). Each maps to its coverage test.
+PUSH_KINDS: dict[str, Callable[[str, str], bool]] = {
+    ukrainealarm_push.KIND: ukrainealarm_push.covers,
+}

@@ -33,7 +33,7 @@ from bot.ingest.truce_intake import TruceIntake
 from bot.operations.metrics import NO_METRICS, Metrics
 from feeds import truces_feed
 from feeds.budgets import over_budget
-from feeds.kinds import KINDS
+from feeds.kinds import KINDS, PUSH_KINDS
 from feeds.model import FeedError, Observation
 from feeds.outages import OUTAGE_KINDS
 from feeds.source import CacheState, ReadRequest
@@ -182,6 +182,9 @@ class FeedManager:
 
     def _poller(self, feed: Feed) -> FeedPoller[Any, Any] | None:
         intake: AlertIntake | OutageIntake | TruceIntake
+        if feed.kind in PUSH_KINDS:
+            # Not polled: the provider posts to the web server (bot/ingest/push_source.py).
+            return None
         if feed.kind in OUTAGE_KINDS:
             intake = OutageIntake()
         elif feed.kind == truces_feed.KIND:
