@@ -150,7 +150,7 @@ async def test_a_signed_event_starts_and_ends_an_alert_for_a_subscriber(
 ) -> None:
     bot = await push_bot(start_bot, feed_server, public_pem)
     post = Poster(bot, http)
-    assert "Львівська область" in await command(bot_api, RESIDENT, "/subscribe Lviv")
+    assert "Львівська область" in await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
 
     body = event("27", "Activate", "Red")
     assert await post(body, signed(provider_key, body, clock.now)) == 200
@@ -229,7 +229,7 @@ async def test_a_pushed_end_does_not_end_what_a_polled_source_still_reports(
     bot = await push_bot(start_bot, feed_server, public_pem)
     post = Poster(bot, http)
     [source] = bot.push_sources
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
 
     body, last_modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)

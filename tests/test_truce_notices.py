@@ -34,12 +34,12 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     start_bot: BotFactory, bot_api: FakeBotApi, clock: Clock, database_url: str
 ) -> None:
     bot = await start_bot(database_url)
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, ODESA, "/subscribe Odesa")
-    await command(bot_api, MUTED, "/subscribe Lviv")
+    await command(bot_api, MUTED, "/subscribe Lviv oblast")
     assert "не сповіщатиму" in await command(bot_api, MUTED, "/truce_notices off")
     await command(bot_api, ENGLISH, "/lang en")
-    await command(bot_api, ENGLISH, "/subscribe Lviv")
+    await command(bot_api, ENGLISH, "/subscribe Lviv oblast")
     await command(
         bot_api,
         ADMIN_ID,
@@ -80,7 +80,7 @@ async def test_no_opened_notice_for_a_window_recorded_once_open(
     start_bot: BotFactory, bot_api: FakeBotApi, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, ADMIN_ID, "/truce_set late start=2025-03-18T08:00+00:00 regions=all")
     count = len(bot_api.messages_to(RESIDENT))
     assert await tick(bot, clock) == 0, "no 'opened' for the past"
@@ -96,7 +96,7 @@ async def test_a_crash_between_noticing_and_queueing_neither_loses_nor_repeats(
 ) -> None:
     bot = await start_bot()
     assert bot.sessions is not None
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, ADMIN_ID, "/truce_set soon start=2025-03-18T10:30+00:00")
     clock.advance(hours=1)
     async with bot.sessions() as session:
@@ -117,7 +117,7 @@ async def test_the_alert_note_says_how_long_the_pause_had_been_in_force(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, ADMIN_ID, "/truce_set t start=2025-03-18T04:46+00:00 regions=Lviv")
     serve(feed_server, clock, lviv_alert())  # started 09:58:12Z
     await bot.poll_now("alerts-in-ua")
