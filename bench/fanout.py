@@ -409,16 +409,20 @@ async def run_stock(root: str, control: Control, args: argparse.Namespace) -> di
         except TelegramError:
             lost += 1  # AIORateLimiter's default: a 429 is raised, not retried
 
+    cpu0 = cpu_seconds()
     t0 = time.monotonic()
     if args.stock == "sequential":
         for chat_id in chats:
             await one(chat_id)
     else:
         await asyncio.gather(*(one(chat_id) for chat_id in chats))
+    cpu = cpu_seconds() - cpu0
     stats = await control.stats()
     await app.shutdown()
     result = summarise(stats["delivered"], t0, args.rate, {-1001 - i for i in range(args.channels)})
     result |= {
+        "bot_cpu_s": round(cpu, 2),
+        "bot_cpu_ms_per_msg": round(1000 * cpu / max(1, result["delivered"]), 3),
         "variant": args.stock,
         "recipients": len(chats),
         "lost": lost,
@@ -518,6 +522,7 @@ def print_table(report: dict[str, Any]) -> None:
         ("first channel post, s", "first_channel_post_s"),
         ("p50 to recipient, s", "p50_to_recipient_s"),
         ("p99 to recipient, s", "p99_to_recipient_s"),
+        ("CPU ms per message", "bot_cpu_ms_per_msg"),
     ]
     print(f"\n{'':24}{'ours':>12}{'stock PTB':>12}")
     for label, key in rows:

@@ -16,7 +16,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
 from bot.config import Config, ConfigError, load_config
-from bot.config_check import config_warnings
+from bot.config_check import config_warnings, detection_delay
 
 log = logging.getLogger("alertbot")
 
@@ -77,6 +77,9 @@ def _check(args: argparse.Namespace) -> int:
         f"database {config.database.url.split('://', 1)[0]}"
         + (f"; {len(warnings)} warning(s)" if warnings else "")
     )
+    delay = detection_delay(config)
+    if delay is not None:
+        print(delay)
     return 0
 
 

@@ -226,3 +226,20 @@ def config_warnings(config: Config) -> list[str]:
                 f"feeds[{index}].token_env: the token in {source}", feed.token.get_secret_value()
             )
     return warnings
+
+
+def detection_delay(config: Config) -> str | None:
+    """One line on how soon the configured alert feeds, polled in step, learn of an alert
+    (from its publication to the next poll of any of them; the request's own time aside)."""
+    from bot.ingest.poll_phases import plan_phases
+    from feeds.outages import OUTAGE_KINDS
+
+    intervals = [f.interval for f in config.feeds if f.kind not in OUTAGE_KINDS]
+    if not intervals:
+        return None
+    plan = plan_phases(intervals)
+    return (
+        f"alert feeds: {len(intervals)} polled in step; an alert is seen "
+        f"{plan.median_delay:.1f} s after it is published (median), {plan.worst_delay:.1f} s "
+        "at worst"
+    )

@@ -92,11 +92,18 @@ def test_example_config_loads() -> None:
     assert config.telegram.admins == [123456789]
     assert config.database.url == "sqlite+aiosqlite:///data/alertbot.db"
     assert config.bot.default_language == "uk"
-    [feed] = config.feeds
-    assert (feed.name, feed.kind, feed.interval) == ("alerts-in-ua", "alerts_in_ua", 15)
+    feed, siren = config.feeds
+    assert (feed.name, feed.kind, feed.interval) == ("alerts-in-ua", "alerts_in_ua", 6)
     assert feed.url == "https://api.alerts.in.ua/v1/alerts/active.json"
     assert feed.token is not None and feed.token.get_secret_value() == "t"
-    assert feed.poll_timeout == 10  # min(10, 0.8 x 15)
+    assert feed.poll_timeout == pytest.approx(4.8)  # min(10, 0.8 x 6)
+    # The keyless source beside it, at its budget's shortest interval.
+    assert (siren.kind, siren.url, siren.interval, siren.token) == (
+        "siren_pp_ua",
+        "https://siren.pp.ua",
+        3,
+        None,
+    )
 
 
 def test_the_environment_wins_over_the_file(tmp_path: Path) -> None:
@@ -196,7 +203,13 @@ def test_check_config_accepts_a_good_config(tmp_path: Path) -> None:
     result = run_cli("check-config", str(EXAMPLE), env=env, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stdout.startswith("config OK")
-    assert "1 feed(s), 1 admin(s)" in result.stdout
+    assert "2 feed(s), 1 admin(s)" in result.stdout
+    # alerts.in.ua every 6 s and siren.pp.ua every 3 s, interleaved: a poll every 1.5 s
+    # then 3 s.
+    assert (
+        "alert feeds: 2 polled in step; an alert is seen 1.0 s after it is published "
+        "(median), 3.0 s at worst"
+    ) in result.stdout
     assert_no_secrets(result)
 
 
@@ -384,7 +397,7 @@ def test_the_example_placeholders_and_a_misspelled_path_are_warned_about(tmp_pat
     path = write(tmp_path, text)
     result = run_cli("check-config", str(path), env=clean_env(ALERTS_IN_UA_TOKEN="t"), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    assert result.stdout.startswith("config OK: 1 feed(s), 1 admin(s)")
+    assert result.stdout.startswith("config OK: 2 feed(s), 1 admin(s)")
     assert "4 warning(s)" in result.stdout
     assert result.stderr.splitlines() == [
         "warning: telegram.token: looks like a placeholder, not a real value",

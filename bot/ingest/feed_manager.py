@@ -27,6 +27,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.config import Config, FeedConfig
 from bot.ingest.alert_intake import AlertIntake
 from bot.ingest.outage_intake import OutageIntake
+from bot.ingest.poll_phases import next_poll_delay, place, plan_phases
 from bot.ingest.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.ingest.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from bot.ingest.truce_intake import TruceIntake
@@ -41,6 +42,8 @@ from feeds.urlcheck import Resolver, UnsafeURL, check_public, check_scheme, syst
 from storage.models import AlertEvent, Feed, FeedObservation
 
 log = logging.getLogger("alertbot.feeds")
+
+FIRST_POLL = 0.2  # seconds from scheduling to the epoch: the first alert poll
 
 # The catalog key for a field of the feed model that refused a value given in the chat.
 _FIELD_KEYS = {
@@ -117,8 +120,14 @@ class FeedManager:
         chat_client: httpx.AsyncClient | None = None,
         resolver: Resolver = system_resolver,
         metrics: Metrics = NO_METRICS,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         self._metrics = metrics
+        self._monotonic = monotonic
+        # Alert feeds poll at epoch + phase + k * interval (bot/ingest/poll_phases.py): phases keep
+        # them interleaved, and the shared epoch keeps them so whatever is added later.
+        self._epoch = 0.0
+        self._phases: dict[str, float] = {}
         self._config = config
         self._after_commit = after_commit
         self._sessions = sessions
@@ -156,6 +165,21 @@ class FeedManager:
 
     def schedule_all(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
         self._job_queue = job_queue
+        self._epoch = self._monotonic() + FIRST_POLL
+        alert_feeds = [p for p in self.pollers.values() if p.target.kind in KINDS]
+        plan = plan_phases([p.target.interval for p in alert_feeds])
+        self._phases = {
+            poller.target.name: phase
+            for poller, phase in zip(alert_feeds, plan.phases, strict=True)
+        }
+        log.info(
+            "poll_phases",
+            extra={
+                "phases": {name: round(phase, 3) for name, phase in self._phases.items()},
+                "median_detection_s": round(plan.median_delay, 2),
+                "worst_detection_s": round(plan.worst_delay, 2),
+            },
+        )
         for poller in self.pollers.values():
             self._schedule(poller)
 
@@ -259,9 +283,26 @@ class FeedManager:
     def _schedule(self, poller: FeedPoller[Any, Any]) -> None:
         if self._job_queue is None:
             return
-        # Outage sources are many and slow to change: their first polls are spread wider.
-        first = (0.5, 5.0) if poller.target.kind in OUTAGE_KINDS else (0.1, 2.0)
-        schedule_poll(self._job_queue, poller, self._job_id(poller), first=first, run=self._poll)
+        target = poller.target
+        if target.kind not in KINDS:
+            # Outage sources and truce registries are slow to change and carry no alerts:
+            # their first polls are spread out, outside the alert feeds' phases.
+            schedule_poll(
+                self._job_queue, poller, self._job_id(poller), first=(0.5, 5.0), run=self._poll
+            )
+            return
+        phase = self._phases.get(target.name)
+        if phase is None:
+            # Added or resumed while the others run: it fits in beside them, they keep theirs.
+            others = [
+                (self.pollers[name].target.interval, other)
+                for name, other in self._phases.items()
+                if name in self.pollers and name != target.name
+            ]
+            phase = place([i for i, _ in others], [p for _, p in others], target.interval)
+            self._phases[target.name] = phase
+        delay = next_poll_delay(self._monotonic(), self._epoch, target.interval, phase)
+        schedule_poll(self._job_queue, poller, self._job_id(poller), first=delay, run=self._poll)
 
     def schedule_region_sync(self, job_queue: JobQueue) -> None:  # type: ignore[type-arg]
         """Learn the full region tree from the first ukrainealarm-like feed, daily."""
@@ -297,6 +338,7 @@ class FeedManager:
             return
 
     def _unschedule(self, name: str) -> None:
+        self._phases.pop(name, None)
         poller = self.pollers.get(name)
         if self._job_queue is None or poller is None:
             return

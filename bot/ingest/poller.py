@@ -152,12 +152,16 @@ def schedule_poll(
     poller: FeedPoller[Any, Any],
     job_id: str,
     *,
-    first: tuple[float, float],
+    first: tuple[float, float] | float,
     run: Callable[[FeedPoller[Any, Any]], Awaitable[object]] | None = None,
 ) -> None:
-    """A repeating job for ``poller``; the first poll at a random moment of ``first`` (seconds
-    from now), so several feeds do not all fire in the same instant."""
+    """A repeating job for ``poller``. ``first``: seconds from now to the first poll, or a
+    range to pick it at random from, so several feeds do not all fire in the same instant.
+    Later polls keep to the first one's grid (APScheduler's interval trigger counts from its
+    start, and a back-off skips ticks rather than moving them)."""
     interval = poller.target.interval
+    if isinstance(first, tuple):
+        first = random.uniform(first[0], min(first[1], interval))
 
     async def _poll(_context: ContextTypes.DEFAULT_TYPE) -> None:
         if run is None:
@@ -168,7 +172,7 @@ def schedule_poll(
     job_queue.run_repeating(
         _poll,
         interval=interval,
-        first=random.uniform(first[0], min(first[1], interval)),
+        first=first,
         name=job_id,
         job_kwargs={
             "id": job_id,

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import time
 from collections import deque
 from dataclasses import dataclass, field
 from email.utils import parsedate_to_datetime
@@ -75,6 +76,8 @@ class FakeFeedServer:
         self._requested_port = port
         self._port: int | None = None
         self.requests: list[tuple[str, dict[str, str]]] = []
+        # (path, time.monotonic()) of every request as it arrived: when the bot polled.
+        self.arrivals: list[tuple[str, float]] = []
         self._content: dict[str, _Content] = {}
         self._scripts: dict[str, deque[Reply]] = {}
         self._runner: web.AppRunner | None = None
@@ -170,6 +173,7 @@ class FakeFeedServer:
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
         self.requests.append((request.path_qs, _Headers(request.headers.items())))
+        self.arrivals.append((request.path, time.monotonic()))
         key, scripted = self._lookup(request.path_qs, request.path)
         if scripted:
             reply = self._scripts[key].popleft()
