@@ -8,7 +8,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from sqlalchemy import Table, bindparam, delete, insert, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -82,7 +82,16 @@ _ADD_EVIDENCE = insert(cast(Table, TruceEvidence.__table__))
 _ADD_FANOUTS = insert(cast(Table, Fanout.__table__))
 
 
-Reported = dict[Key, tuple[str, datetime | None, str | None, str | None]]
+class ReportedAlert(NamedTuple):
+    """What one feed says of one (region, kind)."""
+
+    title: str
+    since: datetime | None
+    level: str | None
+    threat: str | None
+
+
+Reported = dict[Key, ReportedAlert]
 
 
 def reported(observations: Iterable[Observation]) -> Reported:
@@ -93,11 +102,8 @@ def reported(observations: Iterable[Observation]) -> Reported:
     reports.
     """
     return {
-        (o.region_id, str(o.kind) + PARTIAL_SUFFIX if o.partial else str(o.kind)): (
-            o.region_title,
-            o.since,
-            o.level,
-            o.threat,
+        (o.region_id, str(o.kind) + PARTIAL_SUFFIX if o.partial else str(o.kind)): ReportedAlert(
+            o.region_title, o.since, o.level, o.threat
         )
         for o in observations
     }
@@ -139,7 +145,7 @@ async def record_observations(
 
 async def _stored(session: AsyncSession, feed_id: int) -> Reported:
     return {
-        (region_id, kind): (title, since, level, threat)
+        (region_id, kind): ReportedAlert(title, since, level, threat)
         for region_id, kind, title, since, level, threat in await session.execute(
             _FEED_REPORT, {"feed_id": feed_id}
         )
@@ -161,10 +167,10 @@ async def _write(
             "feed_id": feed_id,
             "region_id": key[0],
             "kind": key[1],
-            "region_title": wanted[key][0],
-            "since": wanted[key][1],
-            "level": wanted[key][2],
-            "threat": wanted[key][3],
+            "region_title": wanted[key].title,
+            "since": wanted[key].since,
+            "level": wanted[key].level,
+            "threat": wanted[key].threat,
         }
         for key in changed + fresh
     ]
@@ -282,7 +288,7 @@ async def reconcile(
         return []
     merged = await _merged(session, now, only, healthy)
     states = await _states(session, only)
-    all_active = {key: title for key, (title, active, _since) in states.items() if active}
+    all_active = {key: state.title for key, state in states.items() if state.active}
     active_before = (
         all_active if only is None else {k: v for k, v in all_active.items() if k in only}
     )
@@ -313,14 +319,20 @@ async def reconcile(
     return events
 
 
-State = tuple[str, bool, datetime | None]  # (title, active, since)
+class State(NamedTuple):
+    """The announced state of one (region, kind)."""
+
+    title: str
+    active: bool
+    since: datetime | None
 
 
 async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, State]:
     """Announced state rows (active or not): all, or those an event in ``only`` depends on."""
     if only is None:
         return {
-            (r, k): (title, on, since) for r, k, title, on, since in await session.execute(_STATES)
+            (r, k): State(title, on, since)
+            for r, k, title, on, since in await session.execute(_STATES)
         }
     # Its oblast's tree (for "N of M raions") and its own lineage (is a subscriber's place
     # still covered from above); the lineage holds the key's own region.
@@ -332,7 +344,7 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
     found: dict[Key, State] = {}
     for part in id_chunks(nearby):
         for r, k, title, on, since in await session.execute(_STATES_IN, {"ids": part}):
-            found[(r, k)] = (title, on, since)
+            found[(r, k)] = State(title, on, since)
     return found
 
 
@@ -358,9 +370,9 @@ async def _write_states(
         {
             "region_id": region_id,
             "kind": kind,
-            "region_title": states[(region_id, kind)][0],
+            "region_title": states[(region_id, kind)].title,
             "active": False,
-            "since": states[(region_id, kind)][2],
+            "since": states[(region_id, kind)].since,
             "changed_at": now,
         }
         for region_id, kind in ends

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from feeds.model import PARTIAL_SUFFIX, Observation
 from storage.audience import Key
-from storage.merge import Reported, _write, reported
+from storage.merge import Reported, ReportedAlert, _write, reported
 from storage.models import FeedObservation
 
 
@@ -41,7 +41,8 @@ async def record_region(
         )
     )
     stored: Reported = {
-        (r, k): (title, since, level, threat) for r, k, title, since, level, threat in rows
+        (r, k): ReportedAlert(title, since, level, threat)
+        for r, k, title, since, level, threat in rows
     }
     wanted = reported([observation] if observation is not None else [])
     gone = [key for key in stored if key not in wanted]
