@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import Literal
 
 from sqlalchemy import (
     BigInteger,
@@ -27,6 +28,14 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# Values of the string columns below, checked by mypy where the code writes them.
+FeedOrigin = Literal["config", "chat"]  # from the config file, or added by an admin in the chat
+Transition = Literal["start", "end"]  # an alert began or ended in a region
+# pending -> inflight -> sent | failed; superseded: an end made the start's row moot;
+# dropped: the chat blocked the bot or went away.
+OutboxStatus = Literal["pending", "inflight", "sent", "failed", "superseded", "dropped"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -95,7 +104,7 @@ class Feed(Base):
     url: Mapped[str] = mapped_column(Text)
     interval: Mapped[float] = mapped_column()
     token_env: Mapped[str | None] = mapped_column(String(128), nullable=True)
-    origin: Mapped[str] = mapped_column(String(16), default="config")
+    origin: Mapped[FeedOrigin] = mapped_column(String(16), default="config")
     enabled: Mapped[bool] = mapped_column(Boolean, default=True)
     last_success_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -144,7 +153,7 @@ class AlertEvent(Base):
     region_id: Mapped[str] = mapped_column(String(32), index=True)
     region_title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
-    transition: Mapped[str] = mapped_column(String(8))  # "start" | "end"
+    transition: Mapped[Transition] = mapped_column(String(8))
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))
@@ -256,7 +265,7 @@ class Outbox(Base):
     chat_id: Mapped[int] = mapped_column(BigInteger, index=True)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     # pending | inflight | sent | failed | superseded | dropped
-    status: Mapped[str] = mapped_column(String(16), default="pending")
+    status: Mapped[OutboxStatus] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     not_before: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -40,7 +40,7 @@ from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from functools import cache
-from typing import Any, cast
+from typing import Any, Final, cast
 
 from sqlalchemy import Insert, Table, bindparam, column, func, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -48,7 +48,7 @@ from sqlalchemy.orm import aliased
 
 from storage.db import upsert_insert
 from storage.delivery_models import Notice
-from storage.models import AlertEvent, Chat, Outbox, TruceEvidence
+from storage.models import AlertEvent, Chat, Outbox, OutboxStatus, TruceEvidence
 
 PRIORITY_AIR_RAID = 0
 PRIORITY_ALERT = 10
@@ -56,12 +56,12 @@ PRIORITY_OUTAGE = 20
 PRIORITY_INFO = 30
 DIRECT = 1  # added to the class for anything but a channel
 
-PENDING = "pending"
-INFLIGHT = "inflight"
-SENT = "sent"
-FAILED = "failed"
-SUPERSEDED = "superseded"
-DROPPED = "dropped"
+PENDING: Final[OutboxStatus] = "pending"
+INFLIGHT: Final[OutboxStatus] = "inflight"
+SENT: Final[OutboxStatus] = "sent"
+FAILED: Final[OutboxStatus] = "failed"
+SUPERSEDED: Final[OutboxStatus] = "superseded"
+DROPPED: Final[OutboxStatus] = "dropped"
 UNDELIVERED = (PENDING, INFLIGHT)
 
 TABLE = cast(Table, Outbox.__table__)  # Core statements: no ORM session bookkeeping
