@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
@@ -69,6 +70,14 @@ class Chat(Base):
     # Why and when the chat stopped getting messages (blocked, kicked, chat not found).
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deactivated_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Quiet hours ("23:00", "07:00", Kyiv time; NULL = off): messages come without sound.
+    # Air-raid alerts in the chat's own regions stay loud unless ``quiet_alerts_silent``,
+    # which only a confirmed command sets (bot/quiet_hours.py).
+    quiet_from: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_to: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_alerts_silent: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Subscription(Base):
@@ -132,6 +141,11 @@ class AlertState(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The threat level and type residents were last told, and when an update last went out
+    # (at most one per region and kind a minute, storage/alerts.py).
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    threat: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AlertEvent(Base):
@@ -143,7 +157,7 @@ class AlertEvent(Base):
     region_id: Mapped[str] = mapped_column(String(32), index=True)
     region_title: Mapped[str] = mapped_column(Text)
     kind: Mapped[str] = mapped_column(String(32))
-    transition: Mapped[str] = mapped_column(String(8))  # "start" | "end"
+    transition: Mapped[str] = mapped_column(String(8))  # "start" | "end" | "update"
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime())
     detected_at: Mapped[datetime] = mapped_column(UTCDateTime())
     source: Mapped[str] = mapped_column(String(64))
@@ -159,6 +173,8 @@ class AlertEvent(Base):
     # says from it what still goes on, so an oblast subscriber never reads a bare all clear
     # while part of the oblast is under alert (see bot/render.py).
     active_nearby: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # For an end: when the alert began ("тривала 47 хв").
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Fanout(Base):

@@ -27,7 +27,7 @@ async def test_subscribe_spellings_and_unknown_region(
     assert "Підписано: Львівська область" in await command(bot_api, RESIDENT, "/subscribe Львів")
     for spelling in ("Lviv", "Львівська область", "lvivska", "27"):
         reply = await command(bot_api, RESIDENT, f"/subscribe {spelling}")
-        assert "вже підписані на Львівська область" in reply, spelling
+        assert "Ви вже підписані на Львівську область." in reply, spelling
     reply = await command(bot_api, RESIDENT, "/subscribe Lviw")
     assert "Не знаю регіону «Lviw»" in reply
     assert "Львівська область" in reply, "suggestions name the likely region"
@@ -74,7 +74,7 @@ async def test_status_shows_alerts_and_truce_in_force(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     status = await command(bot_api, RESIDENT, "/status")
-    assert "🔴 Львівська область: Повітряна тривога з 18.03.2025 11:58" in status
+    assert "🔴 Львівська область: Повітряна тривога з 11:58" in status
     assert "🟢 Одеська область: тривоги немає" in status
     assert "«energy»" in status
 
@@ -122,11 +122,11 @@ async def test_truce_claims_per_party_and_statuses(
     replaced = await command(
         bot_api, ADMIN_ID, "/truce_set energy-march start=2025-03-18T12:00 party=Ukraine"
     )
-    assert "Заяву Ukraine щодо паузи «energy-march» оновлено" in replaced
+    assert "Заяву щодо паузи «energy-march» оновлено (Ukraine)" in replaced
     await command(bot_api, ADMIN_ID, "/truce_set future start=2025-06-01T00:00")
 
     listing = await command(bot_api, RESIDENT, "/truces")
-    assert "«energy-march» — оголошено як чинне" in listing
+    assert "«energy-march» — діє за оголошенням" in listing
     assert "Ukraine: з 18.03.2025 12:00, без оголошеного кінця" in listing
     assert "Russia: з 19.03.2025 00:00" in listing
     assert listing.count("Ukraine:") == 1, "the same party replaces its own claim"

@@ -16,7 +16,7 @@ from bot.commands.truce_args import (
     split_arguments,
 )
 from bot.ledger_render import chart_png, report_text, truces_text
-from bot.render import window
+from bot.render import party_name, window
 from storage import ledger
 from storage import truces as truce_store
 
@@ -69,7 +69,7 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = a.t(
         key,
         name=args.name,
-        party=args.party,
+        party=party_name(args.party, a.lang),
         window=window(args.starts_at, args.ends_at, a.lang),
     )
     if result.reopened:
