@@ -31,6 +31,7 @@ from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
 from bot.commands import membership, resident, truces
 from bot.commands import outages as outage_commands
+from bot.commands import quiet as quiet_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
 from bot.coverage import coverage_job
@@ -92,6 +93,8 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("outage_ungroup", outage_commands.outage_ungroup),
     ("outage_mute", outage_commands.outage_mute),
     ("outage_remind", outage_commands.outage_remind),
+    ("quiet", quiet_commands.quiet),
+    ("quiet_alerts", quiet_commands.quiet_alerts),
 ]
 
 MENU = [
@@ -104,6 +107,7 @@ MENU = [
     ("lang", "Мова / Language"),
     ("outage", "Графік відключень світла / Power outage schedule"),
     ("outage_group", "Стежити за групою відключень / Follow an outage group"),
+    ("quiet", "Тихі години / Quiet hours"),
     ("help", "Допомога / Help"),
 ]
 

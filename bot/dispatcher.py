@@ -44,6 +44,7 @@ from telegram.error import (
     TelegramError,
 )
 
+from bot import quiet_hours
 from bot.aiohttp_request import AiohttpRequest, DeliveryBot
 from bot.config import DeliveryConfig
 from bot.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
@@ -98,7 +99,17 @@ def paid_concurrency(config: DeliveryConfig) -> int:
 
 
 class _Item:
-    __slots__ = ("channel", "chat_id", "detected", "failures", "paid", "priority", "row_id", "text")
+    __slots__ = (
+        "channel",
+        "chat_id",
+        "detected",
+        "failures",
+        "paid",
+        "priority",
+        "quiet",
+        "row_id",
+        "text",
+    )
 
     def __init__(
         self,
@@ -109,8 +120,11 @@ class _Item:
         paid: bool,
         detected: datetime | None = None,  # metrics: when its alert was detected
         channel: bool = False,
+        quiet: outbox_store.Claimed | None = None,
     ) -> None:
         self.row_id = row_id
+        # The row's chat settings for quiet hours, applied when the message is sent.
+        self.quiet = quiet
         self.chat_id = chat_id
         self.priority = priority
         self.text = text
@@ -432,6 +446,7 @@ class Dispatcher:
                     on_paid,
                     detected.get(row.event_id) if row.event_id is not None else None,
                     row.chat_kind == "channel",
+                    row if row.quiet_from is not None else None,
                 )
             )
         self._progressed()
@@ -586,7 +601,9 @@ class Dispatcher:
 
     async def _attempt(self, lane: _Lane, item: _Item) -> None:
         try:
-            await self._bot.send_text(item.chat_id, item.text, paid=lane.paid)
+            await self._bot.send_text(
+                item.chat_id, item.text, paid=lane.paid, silent=self._silent(item)
+            )
         except RetryAfter as exc:
             self._retry_after(lane, item, _seconds(exc.retry_after))
         except ChatMigrated as exc:
@@ -614,6 +631,21 @@ class Dispatcher:
         else:
             self._consecutive_network = 0
             self._finish(item, "sent")
+
+    def _silent(self, item: _Item) -> bool:
+        """Quiet hours, at the moment of sending: an air-raid alert row (start, update, end;
+        only sent to chats subscribed to the place) keeps its sound unless the chat said
+        otherwise."""
+        row = item.quiet
+        if row is None:
+            return False
+        return quiet_hours.silent(
+            self._clock(),
+            row.quiet_from,
+            row.quiet_to,
+            row.quiet_alerts_silent,
+            air_raid_alert=row.event_id is not None and row.priority < outbox_store.PRIORITY_ALERT,
+        )
 
     def _finish(self, item: _Item, kind: str, *, failed: str | None = None) -> None:
         """The message is done with: sent, or failed for good."""

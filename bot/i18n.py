@@ -63,6 +63,32 @@ UK: dict[str, str] = {
     "stats.messages.other": "{count} повідомлення",
     "outage.hours_total": "разом {hours} год без світла",
     # --- end of the issue 16 alert texts ---
+    # --- quiet hours (issue 16) ---
+    "quiet.usage": (
+        "Тихі години: /quiet 23:00-07:00 (за київським часом) — у цей час повідомлення "
+        "приходять без звуку; /quiet off — вимкнути. Повітряні тривоги у ваших регіонах "
+        "лишаються зі звуком."
+    ),
+    "quiet.none": "Тихі години не задано.",
+    "quiet.state": "🌙 Тихі години: з {start} до {end}.",
+    "quiet.done": "🌙 Тихі години: з {start} до {end}. У цей час повідомлення приходитимуть без звуку.",
+    "quiet.off": "Тихі години вимкнено: усі повідомлення знову зі звуком.",
+    "quiet.alerts_loud": "Повітряні тривоги у ваших регіонах і вночі приходять зі звуком.",
+    "quiet.alerts_silent": (
+        "⚠️ Повітряні тривоги у тихі години теж приходять без звуку. Повернути звук: "
+        "/quiet_alerts loud"
+    ),
+    "quiet_alerts.usage": (
+        "/quiet_alerts loud — повітряні тривоги завжди зі звуком (так є спочатку); "
+        "/quiet_alerts silent — без звуку в тихі години"
+    ),
+    "quiet_alerts.confirm": (
+        "⚠️ Тоді вночі ви можете не почути повітряну тривогу. Якщо ви певні, надішліть: "
+        "/quiet_alerts silent confirm"
+    ),
+    "quiet_alerts.silent": "Гаразд: у тихі години повітряні тривоги приходитимуть без звуку. Повернути звук: /quiet_alerts loud",
+    "quiet_alerts.loud": "🔔 Повітряні тривоги у ваших регіонах завжди приходитимуть зі звуком.",
+    # --- end of quiet hours ---
     "alert.parts": "{oblast}: {scope}",
     # What is under alert inside a place; {raions} is "району"/"районів" after "з {total}".
     "scope.count": "під тривогою {active} з {total} {raions}",
@@ -433,6 +459,31 @@ EN: dict[str, str] = {
     "stats.messages.other": "{count} messages",
     "outage.hours_total": "{hours} h without power in all",
     # --- end of the issue 16 alert texts ---
+    # --- quiet hours (issue 16) ---
+    "quiet.usage": (
+        "Quiet hours: /quiet 23:00-07:00 (Kyiv time) — messages come without sound then; "
+        "/quiet off — turn off. Air-raid alerts in your regions keep their sound."
+    ),
+    "quiet.none": "No quiet hours set.",
+    "quiet.state": "🌙 Quiet hours: from {start} to {end}.",
+    "quiet.done": "🌙 Quiet hours: from {start} to {end}. Messages will come without sound then.",
+    "quiet.off": "Quiet hours off: every message has sound again.",
+    "quiet.alerts_loud": "Air-raid alerts in your regions keep their sound at night too.",
+    "quiet.alerts_silent": (
+        "⚠️ Air-raid alerts come without sound in quiet hours too. To restore the sound: "
+        "/quiet_alerts loud"
+    ),
+    "quiet_alerts.usage": (
+        "/quiet_alerts loud — air-raid alerts always with sound (the default); "
+        "/quiet_alerts silent — without sound in quiet hours"
+    ),
+    "quiet_alerts.confirm": (
+        "⚠️ Then you may not hear an air-raid alert at night. If you are sure, send: "
+        "/quiet_alerts silent confirm"
+    ),
+    "quiet_alerts.silent": "Done: air-raid alerts will come without sound in quiet hours. To restore the sound: /quiet_alerts loud",
+    "quiet_alerts.loud": "🔔 Air-raid alerts in your regions will always come with sound.",
+    # --- end of quiet hours ---
     "alert.parts": "{oblast}: {scope}",
     "scope.count": "{active} of {total} {raions} under alert",
     "scope.count_named": "{active} of {total} {raions} under alert: {names}",
