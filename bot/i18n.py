@@ -209,6 +209,7 @@ UK: dict[str, str] = {
         "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
         "/outage — графік відключень на сьогодні й завтра\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <хв> — сповіщення про відключення\n"
+        "/quiet 23:00-07:00|off — тихі години (повітряні тривоги лишаються зі звуком)\n"
         "/lang uk|en — мова"
     ),
     "help.admin": (
@@ -602,6 +603,7 @@ EN: dict[str, str] = {
         "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
         "/outage — outage schedule for today and tomorrow\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <min> — outage notifications\n"
+        "/quiet 23:00-07:00|off — quiet hours (air-raid alerts keep their sound)\n"
         "/lang uk|en — language"
     ),
     "help.admin": (

@@ -361,7 +361,7 @@ def _updates(
     """Alerts going on whose level or threat differs from what residents were told.
 
     Only a change to something said counts: a source that stops giving the level says
-    nothing new. The minute is counted from the last message about the alert (its start or
+    nothing new, and an alert announced with no level or threat gets no update. The minute is counted from the last message about the alert (its start or
     its last update).
     """
     found = []
@@ -370,6 +370,10 @@ def _updates(
         if alert is None:
             continue
         _t, _on, _since, level, threat, updated_at, changed_at = states[key]
+        if level is None and threat is None:
+            # Nothing was said of the threat (or the alert began before it was kept, at an
+            # upgrade): no "change" to announce.
+            continue
         if (alert.level or level, alert.threat or threat) == (level, threat):
             continue
         last = max((m for m in (updated_at, changed_at) if m is not None), default=None)
