@@ -361,8 +361,8 @@ def _updates(
     """Alerts going on whose level or threat differs from what residents were told.
 
     Only a change to something said counts: a source that stops giving the level says
-    nothing new, and an alert announced with no level or threat gets no update. The minute is counted from the last message about the alert (its start or
-    its last update).
+    nothing new, and an alert announced with no level or threat gets no update. The minute
+    is counted from the last message about the alert (its start or its last update).
     """
     found = []
     for key in sorted(active_before):

@@ -80,7 +80,7 @@ def test_one_short_line_per_truce_and_no_party_said_plainly() -> None:
     text = alert_message(
         event("start"), [truce("a", "Україна"), truce("b", UNSPECIFIED_PARTY)], "uk"
     )
-    alert, notes = text.split("\n\n")
+    _alert, notes = text.split("\n\n")
     lines = notes.split("\n")
     assert len(lines) == 2, "one line per truce"
     assert "паузу в ударах «a» (удари по енергетиці; Україна, до 12:00, 04.12)" in lines[0]
