@@ -18,15 +18,17 @@ KYIV = ZoneInfo("Europe/Kyiv")
 
 def kyiv_time(moment: datetime, today: datetime | None = None) -> str:
     """ "14:05" when ``moment`` falls on the same Kyiv day as ``today``, else "14:05, 26.11"
-    (the year only when it is not ``today``'s): the time is what a resident looks for."""
+    (the year only when it is not ``today``'s): the time is what a resident looks for.
+    Without ``today`` (lists of truces and records that span years): "14:05, 26.11.2025"."""
     try:
         local = moment.astimezone(KYIV)
-        if today is not None:
-            ref = today.astimezone(KYIV)
-            if local.date() == ref.date():
-                return local.strftime("%H:%M")
-            if local.year != ref.year:
-                return local.strftime("%H:%M, %d.%m.%Y")
+        if today is None:
+            return local.strftime("%H:%M, %d.%m.%Y")
+        ref = today.astimezone(KYIV)
+        if local.date() == ref.date():
+            return local.strftime("%H:%M")
+        if local.year != ref.year:
+            return local.strftime("%H:%M, %d.%m.%Y")
         return local.strftime("%H:%M, %d.%m")
     except (OverflowError, ValueError):
         # Only a time stored before the range check (feeds/timerange.py) can be this far off;

@@ -127,8 +127,8 @@ async def test_truce_claims_per_party_and_statuses(
 
     listing = await command(bot_api, RESIDENT, "/truces")
     assert "«energy-march» — діє за оголошенням" in listing
-    assert "Ukraine: з 18.03.2025 12:00, без оголошеного кінця" in listing
-    assert "Russia: з 19.03.2025 00:00" in listing
+    assert "Ukraine: з 12:00, 18.03.2025, без оголошеного кінця" in listing
+    assert "Russia: з 00:00, 19.03.2025" in listing
     assert listing.count("Ukraine:") == 1, "the same party replaces its own claim"
     assert "«future» — оголошено, ще не почалося" in listing
 
