@@ -33,6 +33,7 @@ from bot.commands import feeds as feed_commands
 from bot.commands import membership, picker, resident, truces
 from bot.commands import menu as command_menu
 from bot.commands import outages as outage_commands
+from bot.commands import quiet as quiet_commands
 from bot.commands import stats as stats_commands
 from bot.config import Config
 from bot.delivery.dispatcher import Dispatcher, delivery_bot
@@ -102,6 +103,8 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("outage_ungroup", outage_commands.outage_ungroup),
     ("outage_mute", outage_commands.outage_mute),
     ("outage_remind", outage_commands.outage_remind),
+    ("quiet", quiet_commands.quiet),
+    ("quiet_alerts", quiet_commands.quiet_alerts),
 ]
 
 # The command menus (setMyCommands) per language and audience: bot/commands/menu.py.

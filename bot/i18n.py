@@ -22,12 +22,73 @@ UK: dict[str, str] = {
     "scope.long-range": "далекобійні удари",
     "scope.all": "усі удари",
     "status.announced": "оголошено, ще не почалося",
-    "status.in_force": "оголошено як чинне",
+    "status.in_force": "діє за оголошенням",
     "status.expired": "минуло: оголошені вікна скінчилися",
     "status.ended_early": "завершено достроково",
-    "alert.start": "🔴 {kind}: {region}\nПочаток: {time} (за Києвом)",
-    "alert.end": "🟢 Відбій: {kind_lower}, {region}\nКінець: {time} (за Києвом)",
+    # --- alert messages (issue 16): time first, the date only when not today, no year ---
+    "alert.start": "🔴 {kind}: {region}\nПочаток о {time}",
+    "alert.end": "🟢 Відбій {kind_gen}: {region}\nКінець о {time}{lasted}",
+    "alert.lasted": ", тривала {duration}",
+    "alert.update": "🔄 {kind}: {region}\nЗагроза змінилася о {time}",
     "alert.level": "Рівень загрози: {level}",
+    "alert.threat_level": "Загроза: {threat} · рівень {level}",
+    "kind_gen.air_raid": "повітряної тривоги",
+    "kind_gen.air_raid_partial": "повітряної тривоги в частині області",
+    "kind_gen.artillery": "загрози артобстрілу",
+    "kind_gen.urban_fights": "загрози вуличних боїв",
+    "kind_gen.chemical": "хімічної загрози",
+    "kind_gen.nuclear": "радіаційної загрози",
+    "kind_gen.other": "тривоги",
+    # What to do now: by the threat where the source names it, else by the alert kind.
+    "action.air_raid": "Прямуйте в укриття!",
+    "action.air_raid_partial": "Прямуйте в укриття, якщо ви в зоні тривоги!",
+    "action.artillery": "Загроза обстрілу: перейдіть в укриття, подалі від вікон!",
+    "action.urban_fights": "Залишайтеся в укритті, не виходьте на вулицю!",
+    "action.chemical": "Зачиніть вікна й двері, залишайтеся в приміщенні!",
+    "action.nuclear": "Залишайтеся в приміщенні, зачиніть вікна й двері!",
+    "action.other": "Будьте уважні, за потреби прямуйте в укриття.",
+    "action.threat.ballistic_missiles": "Загроза балістики: негайно в укриття!",
+    "action.threat.drones": "Прямуйте в укриття! Тримайтеся подалі від вікон (правило двох стін).",
+    "action.threat.guided_aerial_bombs": "Загроза КАБів: негайно в укриття!",
+    "duration.h": "{hours} год",
+    "region.accusative_fallback": "регіон «{region}»",
+    "truce.party_unspecified": "сторону не вказано",
+    "stats.chats.one": "{count} чат",
+    "stats.chats.few": "{count} чати",
+    "stats.chats.many": "{count} чатів",
+    "stats.chats.other": "{count} чату",
+    "stats.messages.one": "{count} повідомлення",
+    "stats.messages.few": "{count} повідомлення",
+    "stats.messages.many": "{count} повідомлень",
+    "stats.messages.other": "{count} повідомлення",
+    "outage.hours_total": "разом {hours} год без світла",
+    # --- end of the issue 16 alert texts ---
+    # --- quiet hours (issue 16) ---
+    "quiet.usage": (
+        "Тихі години: /quiet 23:00-07:00 (за київським часом) — у цей час повідомлення "
+        "приходять без звуку; /quiet off — вимкнути. Повітряні тривоги у ваших регіонах "
+        "лишаються зі звуком."
+    ),
+    "quiet.none": "Тихі години не задано.",
+    "quiet.state": "🌙 Тихі години: з {start} до {end}.",
+    "quiet.done": "🌙 Тихі години: з {start} до {end}. У цей час повідомлення приходитимуть без звуку.",
+    "quiet.off": "Тихі години вимкнено: усі повідомлення знову зі звуком.",
+    "quiet.alerts_loud": "Повітряні тривоги у ваших регіонах і вночі приходять зі звуком.",
+    "quiet.alerts_silent": (
+        "⚠️ Повітряні тривоги у тихі години теж приходять без звуку. Повернути звук: "
+        "/quiet_alerts loud"
+    ),
+    "quiet_alerts.usage": (
+        "/quiet_alerts loud — повітряні тривоги завжди зі звуком (так є спочатку); "
+        "/quiet_alerts silent — без звуку в тихі години"
+    ),
+    "quiet_alerts.confirm": (
+        "⚠️ Тоді вночі ви можете не почути повітряну тривогу. Якщо ви певні, надішліть: "
+        "/quiet_alerts silent confirm"
+    ),
+    "quiet_alerts.silent": "Гаразд: у тихі години повітряні тривоги приходитимуть без звуку. Повернути звук: /quiet_alerts loud",
+    "quiet_alerts.loud": "🔔 Повітряні тривоги у ваших регіонах завжди приходитимуть зі звуком.",
+    # --- end of quiet hours ---
     "alert.parts": "{oblast}: {scope}",
     # What is under alert inside a place; {raions} is "району"/"районів" after "з {total}".
     "scope.count": "під тривогою {active} з {total} {raions}",
@@ -56,18 +117,13 @@ UK: dict[str, str] = {
     "threat.air_defense": "робота ППО",
     "alert.part": "Це тривога в частині області ({oblast})",
     "alert.threat": "Тип загрози: {threat}",
-    "truce.note": (
-        "⚠️ Оголошено паузу ударів «{name}» ({scope}): оголосив(ла) {parties}. "
-        "Це лише оголошення, а не гарантія: тривога діє, будьте в укритті."
-    ),
-    "truce.note_end": (
-        "ℹ️ Ця тривога була під час оголошеної паузи ударів «{name}» ({scope}): оголосив(ла) "
-        "{parties}. Пауза — лише оголошення, а не гарантія."
-    ),
+    # One short line per truce; the details are in /truces.
+    "truce.note": "⚠️ Оголошено паузу в ударах «{name}» ({scope}; {parties}) — не гарантія; /truces",
+    "truce.note_end": "ℹ️ Під час оголошеної паузи в ударах «{name}» ({scope}; {parties}); /truces",
     "truce.window": "з {start} до {end}",
     "truce.window_open": "з {start}, без оголошеного кінця",
     "truce.party_end": "{party}, до {end}",
-    "truce.party_open": "{party}, без оголошеного кінця",
+    "truce.party_open": "{party}, без кінця",
     "outage.group_usage": (
         "Формат: /outage_group <регіон> <група>, напр. /outage_group Львів 1.1\n"
         "Можна стежити за кількома групами. Припинити: /outage_group <регіон> <група> off "
@@ -94,7 +150,7 @@ UK: dict[str, str] = {
     "outage.planned_only": "графіка ще немає; за тижневим шаблоном можливі відключення {spans}",
     "outage.waiting": "графік ще може змінитися",
     "outage.emergency_mode": "графік не діє: екстрені відключення",
-    "outage.stale": "⚠️ Дані могли застаріти: останнє вдале оновлення {time} (за Києвом).",
+    "outage.stale": "⚠️ Дані могли застаріти: останнє вдале оновлення о {time}.",
     "outage.stale_never": "⚠️ Джерело графіків ще жодного разу не відповіло як слід.",
     "outage.emergency_now": "🚨 Зараз аварійні відключення: {count}",
     "outage.published": "🗓 Опубліковано графік відключень: {region}, група {group}",
@@ -110,14 +166,11 @@ UK: dict[str, str] = {
     "outage.emergency_start": "🚨 Аварійне відключення: {region}",
     "outage.emergency_update": "🔄 Аварійне відключення: {region}",
     "outage.emergency_end": "✅ Аварійне відключення закінчилося: {region}",
-    "outage.emergency_since": "Початок: {time} (за Києвом)",
-    "outage.emergency_until": "Орієнтовне відновлення: {time} (за Києвом)",
+    "outage.emergency_since": "Початок о {time}",
+    "outage.emergency_until": "Орієнтовне відновлення о {time}",
     "outage.emergency_group": "Група {group}",
     "outage.emergency_general": "Графіки відключень зараз не діють: застосовуються екстрені відключення.",
-    "outage.truce_note": (
-        "⚠️ Оголошено паузу ударів «{name}» ({scope}): оголосив(ла) {parties}. "
-        "Це лише оголошення, а не гарантія."
-    ),
+    "outage.truce_note": "⚠️ Оголошено паузу в ударах «{name}» ({scope}; {parties}) — не гарантія; /truces",
     "outage.news": "📰 {title}",
     "outage.cap": "📢 {title}",
     "outage.cap_cancel": "📢 Скасовано: {title}",
@@ -145,17 +198,18 @@ UK: dict[str, str] = {
     "help": (
         "Я пересилаю повітряні тривоги з публічних джерел (alerts.in.ua) у цей чат: одне "
         "повідомлення, коли тривога починається, і одне, коли закінчується. Якщо оголошено "
-        "паузу ударів, я додаю примітку, але тривога все одно діє.\n\n"
+        "паузу в ударах, я додаю примітку, але тривога все одно діє.\n\n"
         "/subscribe <регіон> [kinds=air,artillery] — підписатися, напр. /subscribe Львів\n"
         "/regions [пошук] — області, райони, громади\n"
         "/unsubscribe <регіон|all> — відписатися\n"
         "/mysubs — мої підписки\n"
         "/status — тривоги в моїх регіонах зараз\n"
-        "/truces — оголошені паузи ударів\n"
+        "/truces — оголошені паузи в ударах\n"
         "/truce_report <назва> — що записали джерела тривог під час паузи\n"
         "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
         "/outage — графік відключень на сьогодні й завтра\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <хв> — сповіщення про відключення\n"
+        "/quiet 23:00-07:00|off — тихі години (повітряні тривоги лишаються зі звуком)\n"
         "/lang uk|en — мова"
     ),
     "help.admin": (
@@ -197,11 +251,11 @@ UK: dict[str, str] = {
     "status.header": "Стан ваших регіонів:",
     "status.quiet": "🟢 {region}: тривоги немає",
     "status.alert": "🔴 {region}: {kind} з {time}",
-    "status.truce": "⚠️ Оголошено як чинну паузу ударів: «{name}» ({scope})",
+    "status.truce": "⚠️ Діє оголошена пауза в ударах: «{name}» ({scope})",
     "lang.usage": "Мова: /lang uk або /lang en",
     "lang.done": "Мову змінено: українська.",
-    "truces.none": "Пауз ударів не записано.",
-    "truces.header": "Оголошені паузи ударів (це оголошення, а не гарантія):",
+    "truces.none": "Жодної паузи в ударах не записано.",
+    "truces.header": "Оголошені паузи в ударах (це оголошення, а не гарантія):",
     "truces.item": "• «{name}» — {status}; {scope}; регіони: {regions}",
     "truces.claim": "   {party}: {window}{source}",
     "truces.regions_all": "усі",
@@ -215,7 +269,7 @@ UK: dict[str, str] = {
     "truce_set.error": "❌ {error}",
     "truce_set.created": "✅ Записано паузу «{name}»: {party}, {window}.",
     "truce_set.added": "✅ До паузи «{name}» додано заяву: {party}, {window}.",
-    "truce_set.replaced": "✅ Заяву {party} щодо паузи «{name}» оновлено: {window}.",
+    "truce_set.replaced": "✅ Заяву щодо паузи «{name}» оновлено ({party}): {window}.",
     "truce_set.reopened": " Паузу знову відкрито.",
     "truce_end.usage": "Формат: /truce_end <назва> [reason=<чому>]",
     "truces.disputed": "   ⚖️ сторони оголосили різні вікна",
@@ -268,7 +322,7 @@ UK: dict[str, str] = {
     "error.internal": "Вибачте, сталася помилка. Спробуйте ще раз трохи згодом.",
     "unknown_command": "Не знаю такої команди. Перелік команд: /help",
     "group.admins_only": "У групі підписки й мову змінюють лише її адміністратори.",
-    "alert.combined": "🟢 Відбій: {kind_lower}, {region}\nТривога тривала з {start} до {end} (за Києвом) і вже закінчилася.",
+    "alert.combined": "🟢 Відбій {kind_gen}: {region}\nТривала з {start} до {end} ({duration}) і вже закінчилася.",
     "channel.link_usage": "Формат: /channel_link <регіон> <@канал|id каналу>, напр. /channel_link Львів @lviv_alerts",
     "channel.unlink_usage": "Формат: /channel_unlink <регіон> <@канал|id каналу>",
     "channel.not_found": "Не бачу каналу {target}. Додайте бота до каналу адміністратором і спробуйте ще раз.",
@@ -285,9 +339,9 @@ UK: dict[str, str] = {
     "channels.inactive": " (вимкнено: бот не може туди писати)",
     "stats.text": (
         "📊 Доставка\n"
-        "Підписники: {subscribers} чатів; регіональних каналів: {channels}\n"
+        "Підписники: {subscribers}; регіональні канали: {channels}\n"
         "Вимкнені чати (заблокували чи видалили бота): {deactivated}\n"
-        "Черга: {waiting} повідомлень, з них про повітряну тривогу: {air_raid}\n"
+        "Черга: {waiting}, з них про повітряну тривогу: {air_raid}\n"
         "Найстаріше недоставлене повідомлення про повітряну тривогу: {oldest}\n"
         "За останню годину: надіслано {sent}; помилки: {errors}"
     ),
@@ -316,7 +370,7 @@ UK: dict[str, str] = {
     "url.unresolvable": "не вдається знайти хост {host}",
     "url.internal": "{host} веде на внутрішню адресу ({address}); такі джерела вимкнено (allow_private_feeds)",
     "feed.exists": "джерело «{name}» уже є",
-    "feed.over_budget": "так вийде {per_minute} запитів на хвилину до {host}, а дозволено близько {limit}; потрібен interval щонайменше {minimum}",
+    "feed.over_budget": "так вийде запитів на хвилину до {host}: {per_minute}, а дозволено близько {limit}; потрібен interval щонайменше {minimum}",
     "feed.unknown": "джерела «{name}» немає; перелік: /feed_list",
     "feed.in_config": "«{name}» задано у файлі конфігурації; його можна призупинити (/feed_pause) або змінити у файлі",
     "feed.test_failed": "джерело не відповіло як слід: {error}",
@@ -415,9 +469,68 @@ EN: dict[str, str] = {
     "status.in_force": "announced as in force",
     "status.expired": "over: the announced windows have passed",
     "status.ended_early": "ended early",
-    "alert.start": "🔴 {kind}: {region}\nStarted: {time} (Kyiv time)",
-    "alert.end": "🟢 All clear: {kind_lower}, {region}\nEnded: {time} (Kyiv time)",
+    # --- alert messages (issue 16) ---
+    "alert.start": "🔴 {kind}: {region}\nStarted at {time}",
+    "alert.end": "🟢 All clear, {kind_gen}: {region}\nEnded at {time}{lasted}",
+    "alert.lasted": ", lasted {duration}",
+    "alert.update": "🔄 {kind}: {region}\nThe threat changed at {time}",
     "alert.level": "Threat level: {level}",
+    "alert.threat_level": "Threat: {threat} · level {level}",
+    "kind_gen.air_raid": "air-raid alert",
+    "kind_gen.air_raid_partial": "air-raid alert in part of the oblast",
+    "kind_gen.artillery": "artillery shelling threat",
+    "kind_gen.urban_fights": "urban fighting threat",
+    "kind_gen.chemical": "chemical threat",
+    "kind_gen.nuclear": "radiation threat",
+    "kind_gen.other": "alert",
+    "action.air_raid": "Go to a shelter!",
+    "action.air_raid_partial": "Go to a shelter if you are in the alert zone!",
+    "action.artillery": "Shelling threat: take shelter, away from windows!",
+    "action.urban_fights": "Stay in shelter, do not go outside!",
+    "action.chemical": "Close windows and doors, stay indoors!",
+    "action.nuclear": "Stay indoors, close windows and doors!",
+    "action.other": "Stay alert; take shelter if needed.",
+    "action.threat.ballistic_missiles": "Ballistic threat: take shelter now!",
+    "action.threat.drones": "Go to a shelter! Keep away from windows (two-wall rule).",
+    "action.threat.guided_aerial_bombs": "Guided bomb threat: take shelter now!",
+    "duration.h": "{hours} h",
+    "region.accusative_fallback": "the region “{region}”",
+    "truce.party_unspecified": "party not given",
+    "stats.chats.one": "{count} chat",
+    "stats.chats.few": "{count} chats",
+    "stats.chats.many": "{count} chats",
+    "stats.chats.other": "{count} chats",
+    "stats.messages.one": "{count} message",
+    "stats.messages.few": "{count} messages",
+    "stats.messages.many": "{count} messages",
+    "stats.messages.other": "{count} messages",
+    "outage.hours_total": "{hours} h without power in all",
+    # --- end of the issue 16 alert texts ---
+    # --- quiet hours (issue 16) ---
+    "quiet.usage": (
+        "Quiet hours: /quiet 23:00-07:00 (Kyiv time) — messages come without sound then; "
+        "/quiet off — turn off. Air-raid alerts in your regions keep their sound."
+    ),
+    "quiet.none": "No quiet hours set.",
+    "quiet.state": "🌙 Quiet hours: from {start} to {end}.",
+    "quiet.done": "🌙 Quiet hours: from {start} to {end}. Messages will come without sound then.",
+    "quiet.off": "Quiet hours off: every message has sound again.",
+    "quiet.alerts_loud": "Air-raid alerts in your regions keep their sound at night too.",
+    "quiet.alerts_silent": (
+        "⚠️ Air-raid alerts come without sound in quiet hours too. To restore the sound: "
+        "/quiet_alerts loud"
+    ),
+    "quiet_alerts.usage": (
+        "/quiet_alerts loud — air-raid alerts always with sound (the default); "
+        "/quiet_alerts silent — without sound in quiet hours"
+    ),
+    "quiet_alerts.confirm": (
+        "⚠️ Then you may not hear an air-raid alert at night. If you are sure, send: "
+        "/quiet_alerts silent confirm"
+    ),
+    "quiet_alerts.silent": "Done: air-raid alerts will come without sound in quiet hours. To restore the sound: /quiet_alerts loud",
+    "quiet_alerts.loud": "🔔 Air-raid alerts in your regions will always come with sound.",
+    # --- end of quiet hours ---
     "alert.parts": "{oblast}: {scope}",
     "scope.count": "{active} of {total} {raions} under alert",
     "scope.count_named": "{active} of {total} {raions} under alert: {names}",
@@ -445,18 +558,12 @@ EN: dict[str, str] = {
     "threat.air_defense": "air defence at work",
     "alert.part": "This alert covers part of {oblast}",
     "alert.threat": "Threat type: {threat}",
-    "truce.note": (
-        "⚠️ A strike pause “{name}” ({scope}) is announced as in force: announced by {parties}. "
-        "This is an announcement, not a guarantee: the alert stands, take shelter."
-    ),
-    "truce.note_end": (
-        "ℹ️ This alert came during the announced strike pause “{name}” ({scope}): announced by "
-        "{parties}. A pause is only an announcement, not a guarantee."
-    ),
+    "truce.note": "⚠️ Strike pause “{name}” announced ({scope}; {parties}) — not a guarantee; /truces",
+    "truce.note_end": "ℹ️ During the announced strike pause “{name}” ({scope}; {parties}); /truces",
     "truce.window": "from {start} to {end}",
     "truce.window_open": "from {start}, with no announced end",
     "truce.party_end": "{party}, until {end}",
-    "truce.party_open": "{party}, with no announced end",
+    "truce.party_open": "{party}, no end given",
     "outage.group_usage": (
         "Form: /outage_group <region> <group>, e.g. /outage_group Lviv 1.1\n"
         "You can follow several groups. To stop: /outage_group <region> <group> off "
@@ -483,7 +590,7 @@ EN: dict[str, str] = {
     "outage.planned_only": "no schedule yet; the weekly template has possible outages {spans}",
     "outage.waiting": "the schedule may still change",
     "outage.emergency_mode": "schedule suspended: emergency outages",
-    "outage.stale": "⚠️ This may be out of date: last good update {time} (Kyiv time).",
+    "outage.stale": "⚠️ This may be out of date: last good update at {time}.",
     "outage.stale_never": "⚠️ The schedule source has not answered properly yet.",
     "outage.emergency_now": "🚨 Emergency outages now: {count}",
     "outage.published": "🗓 Outage schedule published: {region}, group {group}",
@@ -499,14 +606,11 @@ EN: dict[str, str] = {
     "outage.emergency_start": "🚨 Emergency outage: {region}",
     "outage.emergency_update": "🔄 Emergency outage: {region}",
     "outage.emergency_end": "✅ Emergency outage over: {region}",
-    "outage.emergency_since": "Since: {time} (Kyiv time)",
-    "outage.emergency_until": "Expected restoration: {time} (Kyiv time)",
+    "outage.emergency_since": "Since {time}",
+    "outage.emergency_until": "Expected restoration at {time}",
     "outage.emergency_group": "Group {group}",
     "outage.emergency_general": "Outage schedules are suspended: emergency outages apply.",
-    "outage.truce_note": (
-        "⚠️ A strike pause “{name}” ({scope}) is announced as in force: announced by {parties}. "
-        "This is an announcement, not a guarantee."
-    ),
+    "outage.truce_note": "⚠️ Strike pause “{name}” announced ({scope}; {parties}) — not a guarantee; /truces",
     "outage.news": "📰 {title}",
     "outage.cap": "📢 {title}",
     "outage.cap_cancel": "📢 Cancelled: {title}",
@@ -545,6 +649,7 @@ EN: dict[str, str] = {
         "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
         "/outage — outage schedule for today and tomorrow\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <min> — outage notifications\n"
+        "/quiet 23:00-07:00|off — quiet hours (air-raid alerts keep their sound)\n"
         "/lang uk|en — language"
     ),
     "help.admin": (
@@ -657,7 +762,7 @@ EN: dict[str, str] = {
     "error.internal": "Sorry, something went wrong. Please try again in a moment.",
     "unknown_command": "I don't know that command. The list: /help",
     "group.admins_only": "In a group only its admins change subscriptions and the language.",
-    "alert.combined": "🟢 All clear: {kind_lower}, {region}\nThe alert lasted from {start} to {end} (Kyiv time) and is over.",
+    "alert.combined": "🟢 All clear, {kind_gen}: {region}\nLasted from {start} to {end} ({duration}) and is over.",
     "channel.link_usage": "Form: /channel_link <region> <@channel|channel id>, e.g. /channel_link Lviv @lviv_alerts",
     "channel.unlink_usage": "Form: /channel_unlink <region> <@channel|channel id>",
     "channel.not_found": "I can't see the channel {target}. Add the bot to the channel as an admin and try again.",
@@ -674,9 +779,9 @@ EN: dict[str, str] = {
     "channels.inactive": " (off: the bot cannot post there)",
     "stats.text": (
         "📊 Delivery\n"
-        "Subscribers: {subscribers} chats; regional channels: {channels}\n"
+        "Subscribers: {subscribers}; regional channels: {channels}\n"
         "Chats switched off (blocked or removed the bot): {deactivated}\n"
-        "Queue: {waiting} messages, {air_raid} of them about air raids\n"
+        "Queue: {waiting}, {air_raid} of them about air raids\n"
         "Oldest undelivered air-raid message: {oldest}\n"
         "Last hour: sent {sent}; errors: {errors}"
     ),

@@ -76,6 +76,10 @@ _STATES = select(
     AlertState.region_title,
     AlertState.active,
     AlertState.since,
+    AlertState.level,
+    AlertState.threat,
+    AlertState.updated_at,
+    AlertState.changed_at,
 )
 _STATES_IN = _STATES.where(AlertState.region_id.in_(bindparam("ids", expanding=True)))
 _ADD_EVIDENCE = insert(cast(Table, TruceEvidence.__table__))
@@ -112,7 +116,7 @@ def reported(observations: Iterable[Observation]) -> Reported:
 @dataclass(frozen=True, slots=True)
 class Recorded:
     report: Reported  # what is stored for the feed now: the next call's ``previous``
-    touched: set[Key]  # keys that appeared or disappeared
+    touched: set[Key]  # keys that appeared, disappeared or changed (level, threat)
 
 
 async def record_observations(
@@ -140,7 +144,7 @@ async def record_observations(
         elif before != value:
             changed.append(key)
     await _write(session, feed_id, wanted, gone, changed, fresh)
-    return Recorded(wanted, set(gone) | set(fresh))
+    return Recorded(wanted, set(gone) | set(fresh) | set(changed))
 
 
 async def _stored(session: AsyncSession, feed_id: int) -> Reported:
@@ -267,6 +271,7 @@ async def reconcile(
     now: datetime,
     only: set[Key] | None = None,
     healthy: Healthy | None = None,
+    held: set[Key] | None = None,
 ) -> list[AlertEvent]:
     """Announce every difference between the merged feed state and the announced state.
 
@@ -277,6 +282,10 @@ async def reconcile(
     ``only`` limits the work to those keys: when one feed's report changed and the set of
     healthy feeds did not, nothing else can have changed. ``healthy``: what
     :func:`healthy_feeds` said in this transaction, if the caller asked already.
+
+    An alert whose threat level or type changes while it goes on becomes an "update" event,
+    at most one per region and kind a minute (:data:`UPDATE_EVERY`); a change that comes
+    sooner is held back, its key added to ``held``, for the caller to look at it again.
 
     In this transaction: the events, the new state, truce evidence, the posts to regional
     channels, and a note that each event's direct messages are still to be queued, which
@@ -296,15 +305,23 @@ async def reconcile(
     ends = [
         key for key in sorted(active_before) if key not in merged.active and merged.watched(*key)
     ]
-    if not starts and not ends:
+    updates = _updates(merged.active, active_before, states, now, held)
+    if not starts and not ends and not updates:
         return []
 
-    await _write_states(session, starts, ends, states, now)
+    await _write_states(session, starts, ends, states, now, updates)
     active_now = (set(all_active) - set(ends)) | set(merged.active)
     events = [
         _event(a.region_id, a.region_title, a.kind, "start", a.since or now, a.level, a.threat)
         for a in starts
     ] + [_event(r, active_before[(r, k)], k, "end", now) for r, k in ends]
+    for event in events:
+        if event.transition == "end":
+            event.started_at = states[(event.region_id, event.kind)][2]
+    events += [
+        _event(a.region_id, a.region_title, a.kind, "update", now, a.level, a.threat)
+        for a in updates
+    ]
     for event in events:
         event.detected_at = now
         event.source = source
@@ -320,20 +337,68 @@ async def reconcile(
 
 
 class State(NamedTuple):
-    """The announced state of one (region, kind)."""
+    """The announced state of one (region, kind), and when residents were last told of it."""
 
     title: str
     active: bool
     since: datetime | None
+    level: str | None
+    threat: str | None
+    updated_at: datetime | None
+    changed_at: datetime | None
+
+
+UPDATE_EVERY = timedelta(minutes=1)
+
+
+def _updates(
+    active: dict[Key, ActiveAlert],
+    active_before: dict[Key, str],
+    states: dict[Key, State],
+    now: datetime,
+    held: set[Key] | None,
+) -> list[ActiveAlert]:
+    """Alerts going on whose level or threat differs from what residents were told.
+
+    Only a change to something said counts: a source that stops giving the level says
+    nothing new, and an alert announced with no level or threat gets no update. The minute
+    is counted from the last message about the alert (its start or its last update).
+    """
+    found = []
+    for key in sorted(active_before):
+        alert = active.get(key)
+        if alert is None:
+            continue
+        level, threat = states[key].level, states[key].threat
+        updated_at, changed_at = states[key].updated_at, states[key].changed_at
+        if level is None and threat is None:
+            # Nothing was said of the threat (or the alert began before it was kept, at an
+            # upgrade): no "change" to announce.
+            continue
+        if (alert.level or level, alert.threat or threat) == (level, threat):
+            continue
+        last = max((m for m in (updated_at, changed_at) if m is not None), default=None)
+        if last is not None and now - last < UPDATE_EVERY:
+            if held is not None:
+                held.add(key)
+            continue
+        found.append(
+            ActiveAlert(
+                alert.region_id,
+                alert.region_title,
+                alert.kind,
+                alert.since,
+                alert.level or level,
+                alert.threat or threat,
+            )
+        )
+    return found
 
 
 async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, State]:
     """Announced state rows (active or not): all, or those an event in ``only`` depends on."""
     if only is None:
-        return {
-            (r, k): State(title, on, since)
-            for r, k, title, on, since in await session.execute(_STATES)
-        }
+        return {(row[0], row[1]): _state(row) for row in await session.execute(_STATES)}
     # Its oblast's tree (for "N of M raions") and its own lineage (is a subscriber's place
     # still covered from above); the lineage holds the key's own region.
     nearby: set[str] = set()
@@ -343,9 +408,14 @@ async def _states(session: AsyncSession, only: set[Key] | None) -> dict[Key, Sta
         nearby |= set(regions.lineage(region_id))
     found: dict[Key, State] = {}
     for part in id_chunks(nearby):
-        for r, k, title, on, since in await session.execute(_STATES_IN, {"ids": part}):
-            found[(r, k)] = State(title, on, since)
+        for row in await session.execute(_STATES_IN, {"ids": part}):
+            found[(row[0], row[1])] = _state(row)
     return found
+
+
+def _state(row: Any) -> State:
+    _r, _k, title, on, since, level, threat, updated_at, changed_at = row
+    return State(title, on, since, level, threat, updated_at, changed_at)
 
 
 async def _write_states(
@@ -354,6 +424,7 @@ async def _write_states(
     ends: Sequence[Key],
     states: dict[Key, State],
     now: datetime,
+    updates: Sequence[ActiveAlert] = (),
 ) -> None:
     """Every change of the announced state in one statement (an upsert)."""
     rows = [
@@ -364,6 +435,9 @@ async def _write_states(
             "active": True,
             "since": alert.since or now,
             "changed_at": now,
+            "level": alert.level,
+            "threat": alert.threat,
+            "updated_at": None,
         }
         for alert in starts
     ] + [
@@ -374,8 +448,25 @@ async def _write_states(
             "active": False,
             "since": states[(region_id, kind)].since,
             "changed_at": now,
+            "level": None,
+            "threat": None,
+            "updated_at": None,
         }
         for region_id, kind in ends
+    ]
+    rows += [
+        {
+            "region_id": alert.region_id,
+            "kind": alert.kind,
+            "region_title": states[(alert.region_id, alert.kind)][0],
+            "active": True,
+            "since": states[(alert.region_id, alert.kind)][2],
+            "changed_at": states[(alert.region_id, alert.kind)][6] or now,
+            "level": alert.level,
+            "threat": alert.threat,
+            "updated_at": now,
+        }
+        for alert in updates
     ]
     await session.execute(_state_upsert(upsert_insert(session)), rows)
 
@@ -388,7 +479,15 @@ def _state_upsert(dialect_insert: Callable[..., Any]) -> Any:
         index_elements=[states.c.region_id, states.c.kind],
         set_={
             name: upsert.excluded[name]
-            for name in ("region_title", "active", "since", "changed_at")
+            for name in (
+                "region_title",
+                "active",
+                "since",
+                "changed_at",
+                "level",
+                "threat",
+                "updated_at",
+            )
         },
     )
 

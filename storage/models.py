@@ -32,7 +32,7 @@ NAMING_CONVENTION = {
 
 # Values of the string columns below, checked by mypy where the code writes them.
 FeedOrigin = Literal["config", "chat"]  # from the config file, or added by an admin in the chat
-Transition = Literal["start", "end"]  # an alert began or ended in a region
+Transition = Literal["start", "end", "update"]  # began, ended, or its threat changed
 # pending -> inflight -> sent | failed; superseded: an end made the start's row moot;
 # dropped: the chat blocked the bot or went away.
 OutboxStatus = Literal["pending", "inflight", "sent", "failed", "superseded", "dropped"]
@@ -79,6 +79,14 @@ class Chat(Base):
     # Why and when the chat stopped getting messages (blocked, kicked, chat not found).
     deactivated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     deactivated_reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Quiet hours ("23:00", "07:00", Kyiv time; NULL = off): messages come without sound.
+    # Air-raid alerts in the chat's own regions stay loud unless ``quiet_alerts_silent``,
+    # which only a confirmed command sets (bot/delivery/quiet_hours.py).
+    quiet_from: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_to: Mapped[str | None] = mapped_column(String(5), nullable=True)
+    quiet_alerts_silent: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
 
 
 class Subscription(Base):
@@ -142,6 +150,11 @@ class AlertState(Base):
     active: Mapped[bool] = mapped_column(Boolean)
     since: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     changed_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The threat level and type residents were last told, and when an update last went out
+    # (at most one per region and kind a minute, storage/merge.py).
+    level: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    threat: Mapped[str | None] = mapped_column(Text, nullable=True)
+    updated_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class AlertEvent(Base):
@@ -169,6 +182,8 @@ class AlertEvent(Base):
     # says from it what still goes on, so an oblast subscriber never reads a bare all clear
     # while part of the oblast is under alert (see bot/delivery/alert_texts.py).
     active_nearby: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # For an end: when the alert began ("тривала 47 хв").
+    started_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
 
 
 class Fanout(Base):

@@ -329,6 +329,11 @@ class Claimed:
     event_id: int | None
     replaces_event_id: int | None
     notice_id: int | None
+    # The chat's quiet hours (bot/delivery/quiet_hours.py), read with the row: the dispatcher
+    # decides on the sound when it sends.
+    quiet_from: str | None = None
+    quiet_to: str | None = None
+    quiet_alerts_silent: bool = False
 
 
 async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
@@ -344,6 +349,9 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
             Outbox.event_id,
             Outbox.replaces_event_id,
             Outbox.notice_id,
+            Chat.quiet_from,
+            Chat.quiet_to,
+            Chat.quiet_alerts_silent,
         )
         .join(Chat, Chat.chat_id == Outbox.chat_id)
         .where(

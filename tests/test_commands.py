@@ -29,7 +29,7 @@ async def test_subscribe_spellings_and_unknown_region(
     )
     for spelling in ("Lviv oblast", "Львівська область", "lvivska", "27"):
         reply = await command(bot_api, RESIDENT, f"/subscribe {spelling}")
-        assert "вже підписані на Львівська область" in reply, spelling
+        assert "Ви вже підписані на Львівську область." in reply, spelling
     reply = await command(bot_api, RESIDENT, "/subscribe Lviw")
     assert "Не знаю регіону «Lviw»" in reply
     suggestions = str(bot_api.sent[-1].params.get("reply_markup"))
@@ -77,7 +77,7 @@ async def test_status_shows_alerts_and_truce_in_force(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     status = await command(bot_api, RESIDENT, "/status")
-    assert "🔴 Львівська область: Повітряна тривога з 18.03.2025 11:58" in status
+    assert "🔴 Львівська область: Повітряна тривога з 11:58" in status
     assert "🟢 Одеська область: тривоги немає" in status
     assert "«energy»" in status
 
@@ -125,13 +125,13 @@ async def test_truce_claims_per_party_and_statuses(
     replaced = await command(
         bot_api, ADMIN_ID, "/truce_set energy-march start=2025-03-18T12:00 party=Ukraine"
     )
-    assert "Заяву Ukraine щодо паузи «energy-march» оновлено" in replaced
+    assert "Заяву щодо паузи «energy-march» оновлено (Ukraine)" in replaced
     await command(bot_api, ADMIN_ID, "/truce_set future start=2025-06-01T00:00")
 
     listing = await command(bot_api, RESIDENT, "/truces")
-    assert "«energy-march» — оголошено як чинне" in listing
-    assert "Ukraine: з 18.03.2025 12:00, без оголошеного кінця" in listing
-    assert "Russia: з 19.03.2025 00:00" in listing
+    assert "«energy-march» — діє за оголошенням" in listing
+    assert "Ukraine: з 12:00, 18.03.2025, без оголошеного кінця" in listing
+    assert "Russia: з 00:00, 19.03.2025" in listing
     assert listing.count("Ukraine:") == 1, "the same party replaces its own claim"
     assert "«future» — оголошено, ще не почалося" in listing
 

@@ -89,7 +89,7 @@ async def test_blocked_or_removed_chats_get_nothing_until_they_come_back(
     bot_api.push_update(member_update(bot_api, group, "member", "left", by=100_001))
     stats = await command(bot_api, ADMIN_ID, "/stats")
     assert "Вимкнені чати (заблокували чи видалили бота): 2" in stats
-    assert "Підписники: 1 чатів" in stats
+    assert "Підписники: 1 чат;" in stats
 
     serve(feed_server, clock, lviv_alert())
     await bot.poll_now("alerts-in-ua")

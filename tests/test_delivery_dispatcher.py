@@ -178,8 +178,8 @@ async def test_alert_over_before_its_start_went_out_gives_one_accurate_message(
     bot.dispatcher.start()
     await settle(bot)
     assert bot_api.messages_to(1)[1:] == [
-        "🟢 Відбій: повітряна тривога, Львівська область\n"
-        "Тривога тривала з 18.03.2025 11:58 до 18.03.2025 12:30 (за Києвом) і вже закінчилася."
+        "🟢 Відбій повітряної тривоги: Львівська область\n"
+        "Тривала з 11:58 до 12:30 (32 хв) і вже закінчилася."
     ], "not a stale start followed by an end"
 
 

@@ -61,7 +61,9 @@ async def test_lviv_subscriber_gets_one_start_and_one_end(
     messages = bot_api.messages_to(RESIDENT)[1:]
     assert len(messages) == 1
     assert messages[0].startswith("🔴 Повітряна тривога: Львівська область")
-    assert "18.03.2025 11:58" in messages[0], "start time shown in Kyiv time (UTC+2 in March)"
+    assert "Початок о 11:58\n" in messages[0], "start time in Kyiv time (UTC+2), today: no date"
+    assert "Прямуйте в укриття!" in messages[0], "a call to action"
+    assert "2025" not in messages[0] and "за Києвом" not in messages[0]
     assert "паузу" not in messages[0], "no truce recorded, no note"
 
     # The same answer again (even without a 304) announces nothing new.
@@ -76,8 +78,8 @@ async def test_lviv_subscriber_gets_one_start_and_one_end(
     await settle(bot)
     messages = bot_api.messages_to(RESIDENT)[1:]
     assert len(messages) == 2
-    assert messages[1].startswith("🟢 Відбій: повітряна тривога, Львівська область")
-    assert "18.03.2025 12:41" in messages[1]
+    assert messages[1].startswith("🟢 Відбій повітряної тривоги: Львівська область")
+    assert "Кінець о 12:41, тривала 43 хв" in messages[1], "how long the alert lasted"
 
 
 async def test_truce_note_on_alert_in_covered_region(
@@ -101,7 +103,10 @@ async def test_truce_note_on_alert_in_covered_region(
     assert "energy-2025" in alert
     assert "удари по енергетиці" in alert
     assert "US-brokered, Ukraine" in alert
-    assert "17.04.2025 00:00" in alert, "the announced end, in Kyiv time"
+    assert "до 00:00, 17.04" in alert, "the announced end, in Kyiv time, time first"
+    note = alert.split("\n\n")[1]
+    assert "\n" not in note, "one short line per truce"
+    assert "/truces" in note, "details in /truces"
     assert "не гарантія" in alert, "the note says a pause is announced, not that it holds"
 
 

@@ -41,7 +41,7 @@ async def test_two_sources_one_message_and_source_down_mid_alert(
     await settle(bot)
     alerts = bot_api.messages_to(RESIDENT)[1:]
     assert len(alerts) == 1, alerts
-    assert "12:00 (за Києвом)" in alerts[0]
+    assert "Початок о 12:00" in alerts[0]
 
     # A clears, B still reports it: the alert stands.
     clock.advance(seconds=15)

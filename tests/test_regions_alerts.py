@@ -124,8 +124,9 @@ async def test_threat_level_and_type_in_the_message(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     message = bot_api.messages_to(OBLAST)[-1]
-    assert "Threat level: 🔴 red" in message
-    assert "Threat type: ballistic missiles" in message
+    assert "Ballistic threat: take shelter now!" in message, "the call to action by threat"
+    assert "Threat: ballistic missiles · level 🔴 red" in message
+    assert message.count("red") == 1, "the level is said once"
 
 
 RAION = 103
@@ -204,7 +205,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     end = bot_api.messages_to(OBLAST)[-1]
-    assert end.startswith("🟢 Відбій: повітряна тривога, Самбірський район")
+    assert end.startswith("🟢 Відбій повітряної тривоги: Самбірський район")
     assert end.endswith(
         "⚠️ Львівська область: ще під тривогою 2 з 7 районів: "
         "Львівський (м. Львів та Львівська територіальна громада), Стрийський"
@@ -216,7 +217,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     await settle(bot)
     # The raion's subscriber hears the end of the city hromada's alert inside the raion.
     end = bot_api.messages_to(RAION)[-1]
-    assert end.startswith("🟢 Відбій: повітряна тривога, м. Львів та Львівська територіальна")
+    assert end.startswith("🟢 Відбій повітряної тривоги: м. Львів та Львівська територіальна")
     assert end.endswith("⚠️ Львівська область: ще під тривогою 1 з 7 районів: Стрийський")
 
     clock.advance(minutes=10)
@@ -224,7 +225,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     last = bot_api.messages_to(OBLAST)[-1]
-    assert last.startswith("🟢 Відбій: повітряна тривога, Стрийський район")
+    assert last.startswith("🟢 Відбій повітряної тривоги: Стрийський район")
     assert last.endswith("🟢 Львівська область: тривог більше немає")
     assert "⚠️" not in last
 
@@ -245,7 +246,7 @@ async def test_a_raion_subscriber_is_told_of_hromadas_still_under_alert(
     await bot.poll_now("alerts-in-ua")
     await settle(bot)
     end = bot_api.messages_to(RAION)[-1]
-    assert end.startswith("🟢 Відбій: повітряна тривога, Львівський район")
+    assert end.startswith("🟢 Відбій повітряної тривоги: Львівський район")
     assert end.endswith(
         "⚠️ Львівська область: ще під тривогою 1 з 7 районів: "
         "Львівський (м. Львів та Львівська територіальна громада)"

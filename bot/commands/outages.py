@@ -242,7 +242,7 @@ async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
 def _stale_line(a: Ask, last: datetime | None) -> str:
     if last is None:
         return a.t("outage.stale_never")
-    return a.t("outage.stale", time=kyiv_time(last))
+    return a.t("outage.stale", time=kyiv_time(last, a.services.clock()))
 
 
 def _chart_row(

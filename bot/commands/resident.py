@@ -9,7 +9,14 @@ from telegram.ext import ContextTypes
 
 from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
-from bot.delivery.alert_texts import inside_lines, kind_name, kyiv_time, region_name, scope_name
+from bot.delivery.alert_texts import (
+    inside_lines,
+    kind_name,
+    kyiv_time,
+    region_accusative,
+    region_name,
+    scope_name,
+)
 from bot.i18n import LANGUAGES, t
 from feeds import regions
 from storage import chats as chat_store
@@ -135,7 +142,11 @@ async def subscribe_text(
         )
         active, inside = await alert_store.alerts_in_and_over(session, region_id)
     name = _name(region_id, a.lang)
-    text = a.t("subscribe.done" if added else "subscribe.already", region=name)
+    text = (
+        a.t("subscribe.done", region=name)
+        if added
+        else a.t("subscribe.already", region=region_accusative(region_id, name, a.lang))
+    )
     if isinstance(kinds, tuple):
         text += "\n" + a.t("subscribe.kinds", kinds=", ".join(kind_name(k, a.lang) for k in kinds))
     elif kinds is None and not added:
@@ -173,8 +184,13 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     async with services.sessions() as session, session.begin():
         removed = await chat_store.unsubscribe(session, a.chat_id, region.id)
-    key = "unsubscribe.done" if removed else "unsubscribe.none"
-    await reply(update, a.t(key, region=_name(region.id, a.lang)))
+    name = _name(region.id, a.lang)
+    if removed:
+        await reply(update, a.t("unsubscribe.done", region=name))
+    else:
+        await reply(
+            update, a.t("unsubscribe.none", region=region_accusative(region.id, name, a.lang))
+        )
 
 
 async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -223,7 +239,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                         "status.alert",
                         region=region_name(state.region_id, state.region_title, a.lang),
                         kind=kind_name(state.kind, a.lang),
-                        time=kyiv_time(state.since or state.changed_at),
+                        time=kyiv_time(state.since or state.changed_at, now),
                     )
                 )
             lines.extend(parts)

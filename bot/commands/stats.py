@@ -8,6 +8,7 @@ from telegram.ext import ContextTypes
 
 from bot.commands.common import reply
 from bot.commands.truces import admin_only
+from bot.i18n import tn
 from storage import delivery_stats
 
 # Outcomes that are not errors; everything else in the counters is one.
@@ -34,10 +35,10 @@ async def stats(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         update,
         a.t(
             "stats.text",
-            subscribers=summary.subscribers,
+            subscribers=tn(a.lang, "stats.chats", summary.subscribers),
             channels=summary.channels,
             deactivated=summary.deactivated,
-            waiting=summary.backlog.waiting,
+            waiting=tn(a.lang, "stats.messages", summary.backlog.waiting),
             air_raid=summary.backlog.air_raid_waiting,
             oldest=oldest,
             sent=summary.last_hour.get("sent", 0),

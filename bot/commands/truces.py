@@ -15,7 +15,7 @@ from bot.commands.truce_args import (
     parse_truce_set,
     split_arguments,
 )
-from bot.delivery.alert_texts import window
+from bot.delivery.alert_texts import party_name, window
 from bot.ledger.render import chart_png, report_text, truces_text
 from storage import ledger, truce_feed
 from storage import truces as truce_store
@@ -78,7 +78,7 @@ async def truce_set(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     text = a.t(
         key,
         name=args.name,
-        party=args.party,
+        party=party_name(args.party, a.lang),
         window=window(args.starts_at, args.ends_at, a.lang),
     )
     if result.reopened:

@@ -2,28 +2,61 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import t, tn
+from bot.i18n import CATALOG, DEFAULT_LANGUAGE, t, tn
 from feeds import regions
 from feeds.model import PARTIAL_SUFFIX, base_kind
 from storage import merge as alert_store
 from storage.models import AlertEvent, AlertState
 from storage.truce_notices import SinceStart
-from storage.truces import TruceView
+from storage.truces import UNSPECIFIED_PARTY, TruceView
 
 KYIV = ZoneInfo("Europe/Kyiv")
 
 
-def kyiv_time(moment: datetime) -> str:
+def kyiv_time(moment: datetime, today: datetime | None = None) -> str:
+    """ "14:05" when ``moment`` falls on the same Kyiv day as ``today``, else "14:05, 26.11"
+    (the year only when it is not ``today``'s): the time is what a resident looks for.
+    Without ``today`` (lists of truces and records that span years): "14:05, 26.11.2025"."""
     try:
-        return moment.astimezone(KYIV).strftime("%d.%m.%Y %H:%M")
+        local = moment.astimezone(KYIV)
+        if today is None:
+            return local.strftime("%H:%M, %d.%m.%Y")
+        ref = today.astimezone(KYIV)
+        if local.date() == ref.date():
+            return local.strftime("%H:%M")
+        if local.year != ref.year:
+            return local.strftime("%H:%M, %d.%m.%Y")
+        return local.strftime("%H:%M, %d.%m")
     except (OverflowError, ValueError):
         # Only a time stored before the range check (feeds/timerange.py) can be this far off;
         # shown as it is rather than failing every message and list that mentions it.
         return moment.isoformat(timespec="minutes")
+
+
+def duration_text(seconds: float, lang: str) -> str:
+    """ "47 хв", "2 год", "1 год 5 хв" (rounded to the minute, at least 1 minute)."""
+    minutes = max(1, round(seconds / 60))
+    hours, minutes = divmod(minutes, 60)
+    if not hours:
+        return t(lang, "duration.m", minutes=minutes)
+    if not minutes:
+        return t(lang, "duration.h", hours=hours)
+    return t(lang, "duration.hm", hours=hours, minutes=minutes)
+
+
+def region_accusative(region_id: str, fallback: str, lang: str) -> str:
+    """The region after "на" ("підписані на Львівську область"); a place with no stored
+    accusative goes in a wording that needs no case ("на регіон «…»")."""
+    name = region_name(region_id, fallback, lang)
+    if lang == "en":
+        return name
+    stored = regions.name_accusative(region_id)
+    return stored if stored is not None else t(lang, "region.accusative_fallback", region=name)
 
 
 def region_name(region_id: str, fallback: str, lang: str) -> str:
@@ -70,15 +103,19 @@ def truce_note(
     key: str | None = None,
     since: str | None = None,
 ) -> str:
-    """Names the truce, its scope, who announced it and the announced end; claims nothing more.
+    """One short line per truce: its name, who announced it (or that no party was given) and
+    the announced end; details are in /truces. Claims nothing more than the announcement.
 
     ``key`` picks another wording with the same blanks (the outage note speaks of outages).
     """
     claims = truce.claims_in_force(at) or list(truce.claims)
     parties = "; ".join(
-        t(lang, "truce.party_end", party=c.party, end=kyiv_time(c.ends_at))
-        if c.ends_at is not None
-        else t(lang, "truce.party_open", party=c.party)
+        t(
+            lang,
+            "truce.party_end" if c.ends_at is not None else "truce.party_open",
+            party=party_name(c.party, lang),
+            end=kyiv_time(c.ends_at, at) if c.ends_at is not None else "",
+        )
         for c in claims
     )
     key = key or ("truce.note_end" if ended else "truce.note")
@@ -103,6 +140,11 @@ def since_text(items: Sequence[SinceStart], lang: str) -> str:
     if len(texts) == 1:
         return texts.pop()
     return "\n".join(t(lang, "truce.elapsed_party", party=i.party, text=one(i)) for i in items)
+
+
+def party_name(party: str, lang: str) -> str:
+    """Who announced a truce; "сторону не вказано" when the admin gave no party."""
+    return t(lang, "truce.party_unspecified") if party == UNSPECIFIED_PARTY else party
 
 
 MAX_NAMES = 8  # places named in one list; the rest are counted ("і ще 4")
@@ -245,6 +287,70 @@ def still_lines(event: AlertEvent, lang: str) -> list[str]:
     return lines
 
 
+_THREAT_HINTS = (  # words in a source's own threat text (ukrainealarm's reason) -> our key
+    ("баліст", "ballistic_missiles"),
+    ("ballistic", "ballistic_missiles"),
+    ("дрон", "drones"),
+    ("шахед", "drones"),
+    ("drone", "drones"),
+    ("каб", "guided_aerial_bombs"),
+    ("авіабомб", "guided_aerial_bombs"),
+)
+# A level the source repeats inside its reason ("Дронова загроза (жовтий рівень)"): the
+# message shows the level once, on its own.
+_LEVEL_IN_TEXT = re.compile(r"\s*\((?:жовтий|червоний|yellow|red)[^)]*\)", re.IGNORECASE)
+
+
+def threat_key(threat: str) -> str:
+    """Our threat key for a known type or a source's text that names one; else the text."""
+    if f"threat.{threat}" in CATALOG[DEFAULT_LANGUAGE]:
+        return threat
+    folded = threat.casefold()
+    for hint, key in _THREAT_HINTS:
+        if hint in folded:
+            return key
+    return threat
+
+
+def action_text(event: AlertEvent, lang: str) -> str:
+    """What to do now, by the threat where the source says it, else by the alert kind."""
+    if event.threat:
+        key = f"action.threat.{threat_key(event.threat)}"
+        if key in CATALOG[DEFAULT_LANGUAGE]:
+            return t(lang, key)
+    key = f"action.{event.kind}"
+    return t(lang, key if key in CATALOG[DEFAULT_LANGUAGE] else "action.other")
+
+
+def threat_line(level: str | None, threat: str | None, lang: str) -> str | None:
+    """The threat type and level in one line, the level said once."""
+    level_text = t(lang, f"level.{level}") if level in ("red", "yellow") else None
+    if threat:
+        shown = threat_name(threat, lang)
+        if level_text:
+            shown = _LEVEL_IN_TEXT.sub("", shown)
+            return t(lang, "alert.threat_level", threat=shown, level=level_text)
+        return t(lang, "alert.threat", threat=shown)
+    if level_text:
+        return t(lang, "alert.level", level=level_text)
+    return None
+
+
+def kind_genitive(kind: str, lang: str) -> str:
+    try:
+        return t(lang, f"kind_gen.{kind}")
+    except KeyError:
+        return t(lang, "kind_gen.other")
+
+
+def _lasted(event: AlertEvent, lang: str) -> str:
+    started = event.started_at
+    if started is None or started > event.occurred_at:
+        return ""
+    seconds = (event.occurred_at - started).total_seconds()
+    return t(lang, "alert.lasted", duration=duration_text(seconds, lang))
+
+
 def alert_message(
     event: AlertEvent,
     truces: Iterable[TruceView],
@@ -254,19 +360,27 @@ def alert_message(
     """``since``: per truce id, how long its claims had been in force (the note says so)."""
     kind = kind_name(event.kind, lang)
     region = region_name(event.region_id, event.region_title, lang)
-    key = "alert.start" if event.transition == "start" else "alert.end"
-    text = t(
-        lang,
-        key,
-        kind=kind,
-        kind_lower=kind[:1].lower() + kind[1:],
-        region=region,
-        time=kyiv_time(event.occurred_at),
-    )
-    if event.transition == "start" and event.level in ("red", "yellow"):
-        text += "\n" + t(lang, "alert.level", level=t(lang, f"level.{event.level}"))
-    if event.transition == "start" and event.threat:
-        text += "\n" + t(lang, "alert.threat", threat=threat_name(event.threat, lang))
+    time = kyiv_time(event.occurred_at, event.detected_at)
+    if event.transition == "start":
+        text = t(lang, "alert.start", kind=kind, region=region, time=time)
+        text += "\n" + action_text(event, lang)
+        if line := threat_line(event.level, event.threat, lang):
+            text += "\n" + line
+    elif event.transition == "update":
+        text = t(lang, "alert.update", kind=kind, region=region, time=time)
+        if line := threat_line(event.level, event.threat, lang):
+            text += "\n" + line
+        text += "\n" + action_text(event, lang)
+        return text
+    else:
+        text = t(
+            lang,
+            "alert.end",
+            kind_gen=kind_genitive(event.kind, lang),
+            region=region,
+            time=time,
+            lasted=_lasted(event, lang),
+        )
     nearby = alert_store.nearby(event.active_nearby)
     if event.transition != "start":
         lines = still_lines(event, lang) if nearby is not None else []
@@ -290,4 +404,5 @@ def alert_message(
         )
         for truce in truces
     ]
-    return "\n\n".join([text, *notes])
+    # The notes are one line each, under the alert with no blank line between them.
+    return "\n\n".join([text, "\n".join(notes)]) if notes else text

@@ -45,6 +45,7 @@ from telegram.error import (
 )
 
 from bot.config import DeliveryConfig
+from bot.delivery import quiet_hours
 from bot.delivery.outbox_texts import Renderer
 from bot.delivery.pacing import Budget, ChatPace
 from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
@@ -104,7 +105,17 @@ def paid_concurrency(config: DeliveryConfig) -> int:
 
 
 class _Item:
-    __slots__ = ("channel", "chat_id", "detected", "failures", "paid", "priority", "row_id", "text")
+    __slots__ = (
+        "channel",
+        "chat_id",
+        "detected",
+        "failures",
+        "paid",
+        "priority",
+        "quiet",
+        "row_id",
+        "text",
+    )
 
     def __init__(
         self,
@@ -115,8 +126,11 @@ class _Item:
         paid: bool,
         detected: datetime | None = None,  # metrics: when its alert was detected
         channel: bool = False,
+        quiet: outbox_store.Claimed | None = None,
     ) -> None:
         self.row_id = row_id
+        # The row's chat settings for quiet hours, applied when the message is sent.
+        self.quiet = quiet
         self.chat_id = chat_id
         self.priority = priority
         self.text = text
@@ -439,6 +453,7 @@ class Dispatcher:
                     on_paid,
                     detected.get(row.event_id) if row.event_id is not None else None,
                     row.chat_kind == "channel",
+                    row if row.quiet_from is not None else None,
                 )
             )
         self._progressed()
@@ -593,7 +608,9 @@ class Dispatcher:
 
     async def _attempt(self, lane: _Lane, item: _Item) -> None:
         try:
-            await self._bot.send_text(item.chat_id, item.text, paid=lane.paid)
+            await self._bot.send_text(
+                item.chat_id, item.text, paid=lane.paid, silent=self._silent(item)
+            )
         except RetryAfter as exc:
             self._retry_after(lane, item, _seconds(exc.retry_after))
         except ChatMigrated as exc:
@@ -621,6 +638,21 @@ class Dispatcher:
         else:
             self._consecutive_network = 0
             self._finish(item, "sent")
+
+    def _silent(self, item: _Item) -> bool:
+        """Quiet hours, at the moment of sending: an air-raid alert row (start, update, end;
+        only sent to chats subscribed to the place) keeps its sound unless the chat said
+        otherwise."""
+        row = item.quiet
+        if row is None:
+            return False
+        return quiet_hours.silent(
+            self._clock(),
+            row.quiet_from,
+            row.quiet_to,
+            row.quiet_alerts_silent,
+            air_raid_alert=row.event_id is not None and row.priority < outbox_store.PRIORITY_ALERT,
+        )
 
     def _finish(self, item: _Item, kind: str, *, failed: str | None = None) -> None:
         """The message is done with: sent, or failed for good."""

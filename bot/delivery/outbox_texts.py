@@ -18,7 +18,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.delivery.alert_texts import (
     alert_message,
-    kind_name,
+    duration_text,
+    kind_genitive,
     kyiv_time,
     region_name,
     still_lines,
@@ -69,20 +70,19 @@ def combined_message(
     start: AlertEvent, end: AlertEvent, truces: Sequence[TruceView], lang: str
 ) -> str:
     """One accurate message for a chat that never got the start: "from X to Y, over"."""
-    kind = kind_name(end.kind, lang)
     text = t(
         lang,
         "alert.combined",
-        kind=kind,
-        kind_lower=kind[:1].lower() + kind[1:],
+        kind_gen=kind_genitive(end.kind, lang),
         region=region_name(end.region_id, end.region_title, lang),
-        start=kyiv_time(start.occurred_at),
-        end=kyiv_time(end.occurred_at),
+        start=kyiv_time(start.occurred_at, end.detected_at),
+        end=kyiv_time(end.occurred_at, end.detected_at),
+        duration=duration_text((end.occurred_at - start.occurred_at).total_seconds(), lang),
     )
     for line in still_lines(end, lang):  # an all clear here is not one for the whole oblast
         text += "\n" + line
     notes = [truce_note(truce, start.detected_at, lang, ended=True) for truce in truces]
-    return "\n\n".join([text, *notes])
+    return "\n\n".join([text, "\n".join(notes)]) if notes else text
 
 
 def notice_text(notice: Notice, lang: str) -> str:

@@ -87,8 +87,12 @@ class DeliveryBot(Bot):
     1000 a second, measured in bench/fanout.py). Errors are raised exactly as by
     ``send_message``: the same request path (``Bot._post``) maps them."""
 
-    async def send_text(self, chat_id: int, text: str, *, paid: bool = False) -> None:
+    async def send_text(
+        self, chat_id: int, text: str, *, paid: bool = False, silent: bool = False
+    ) -> None:
         data: dict[str, object] = {"chat_id": chat_id, "text": text}
         if paid:
             data["allow_paid_broadcast"] = True
+        if silent:  # quiet hours (bot/delivery/quiet_hours.py)
+            data["disable_notification"] = True
         await self._post("sendMessage", data)

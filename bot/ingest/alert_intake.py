@@ -39,6 +39,10 @@ class AlertIntake:
         self._watchers: alert_store.Healthy | None = None
         self._reported: alert_store.Reported | None = None
         self._staged: _Staged | None = None
+        # Threat changes held back by the one-update-a-minute rule: looked at on every poll
+        # until they go out, even when the feed's answer stays the same.
+        self._held: set[audience_store.Key] = set()
+        self._held_staged: set[audience_store.Key] = set()
 
     def reader(self, target: PollTarget, now: datetime) -> Reader:
         return KINDS[target.kind].read
@@ -62,18 +66,21 @@ class AlertIntake:
         self._staged = _Staged(watchers, report)
         # Another feed went stale or came back (its report no longer, or again, counts):
         # every region is looked at, even on an unchanged answer.
+        self._held_staged = set()
         return await alert_store.reconcile(
             session,
             source=target.name,
             now=now,
-            only=None if watchers != self._watchers else touched,
+            only=None if watchers != self._watchers else touched | self._held,
             healthy=watchers,
+            held=self._held_staged,
         )
 
     def committed(self, target: PollTarget, changes: list[AlertEvent]) -> bool:
         if self._staged is not None:
             self._watchers, self._reported = self._staged.watchers, self._staged.report
             self._staged = None
+            self._held = self._held_staged
         for event in changes:
             log.info(
                 "alert_%s",

@@ -7,7 +7,7 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.delivery.alert_texts import KYIV, kyiv_time, region_name, scope_name, window
+from bot.delivery.alert_texts import KYIV, kyiv_time, party_name, region_name, scope_name, window
 from bot.i18n import t, tn
 from storage.ledger import SOURCES, ClaimReport, TruceReport
 from storage.truces import TruceView
@@ -42,7 +42,7 @@ def truces_text(views: Sequence[TruceView], now: datetime, lang: str) -> str:
                 t(
                     lang,
                     "truces.claim",
-                    party=claim.party,
+                    party=party_name(claim.party, lang),
                     window=window(claim.starts_at, claim.ends_at, lang),
                     source=f" — {claim.source}" if claim.source else "",
                 )
@@ -110,7 +110,7 @@ def _claim_lines(claim: ClaimReport, report: TruceReport, lang: str) -> list[str
         t(
             lang,
             "report.claim",
-            party=claim.party,
+            party=party_name(claim.party, lang),
             window=window(claim.starts_at, claim.ends_at, lang),
         )
     ]

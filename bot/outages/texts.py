@@ -53,7 +53,8 @@ def spans(day: date, slots: str, state: SlotState) -> str:
 
 
 def summary(day: date, slots: str, lang: str) -> str:
-    """ "без світла 15:30–17:00 (1,5 год без світла)"; always says the hours off."""
+    """ "без світла 15:30–17:00"; the total hours off only where there are several spans
+    to add up ("без світла 08:00–10:00, 15:30–17:00 (разом 3,5 год без світла)")."""
     parts = []
     off = spans(day, slots, SlotState.OFF)
     maybe = spans(day, slots, SlotState.MAYBE)
@@ -63,8 +64,10 @@ def summary(day: date, slots: str, lang: str) -> str:
         parts.append(t(lang, "outage.maybe", spans=maybe))
     if not parts:
         parts.append(t(lang, "outage.all_on"))
-    hours_off = t(lang, "outage.hours_off", hours=format_hours(hours(slots), lang))
-    return f"{'; '.join(parts)} ({hours_off})"
+    text = "; ".join(parts)
+    if len([i for i in intervals(day, slots) if i.state == SlotState.OFF]) > 1:
+        text += f" ({t(lang, 'outage.hours_total', hours=format_hours(hours(slots), lang))})"
+    return text
 
 
 def day_line(
@@ -198,9 +201,11 @@ def event_message(
             elif change.note:
                 lines.append(change.note)
             if change.starts_at is not None:
-                lines.append(t(lang, "outage.emergency_since", time=kyiv_time(change.starts_at)))
+                lines.append(
+                    t(lang, "outage.emergency_since", time=kyiv_time(change.starts_at, now))
+                )
             if change.ends_at is not None:
-                lines.append(t(lang, "outage.emergency_until", time=kyiv_time(change.ends_at)))
+                lines.append(t(lang, "outage.emergency_until", time=kyiv_time(change.ends_at, now)))
         blocks.append("\n".join(lines))
     notes = [truce_note(truce, now, lang, key="outage.truce_note") for truce in truces]
     return "\n\n".join(blocks + notes)
