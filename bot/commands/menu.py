@@ -27,6 +27,7 @@ RESIDENT = (
     "mysubs",
     "status",
     "settings",
+    "quiet",
     "truces",
     "truce_notices",
     "outage",
