@@ -44,7 +44,7 @@ async def test_quiet_hours_mute_all_but_own_air_raid_alerts(
     start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     bot = await start_bot()
-    await command(bot_api, RESIDENT, "/subscribe Lviv")
+    await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     # The test clock is 11:58 in Kyiv: a window around it.
     reply = await command(bot_api, RESIDENT, "/quiet 11:00-13:00")
     assert "з 11:00 до 13:00" in reply and "зі звуком" in reply

@@ -145,7 +145,7 @@ async def test_page_csv_chart_and_feed(
     status, kind, page = await get(http, port, "/truces")
     assert (status, kind) == (200, "text/html")
     assert 'name="viewport"' in page and "<script" not in page
-    assert "Журнал оголошених пауз ударів" in page and XMAS in page
+    assert "Журнал оголошених пауз в ударах" in page and XMAS in page
     assert '<a href="/truces?lang=en" lang="en">English</a>' in page
     assert "сторони оголосили різні вікна" in page  # disputed
     assert "<td>56</td>" in page and "<td>40</td>" in page

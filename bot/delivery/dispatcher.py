@@ -181,8 +181,12 @@ class Dispatcher:
         idle_interval: float = 1.0,
         metrics: Metrics = NO_METRICS,
         may_send: Callable[[], bool] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
+        """``clock`` is the wall clock (what rows record); ``monotonic`` the clock of holds,
+        pacing and batching (a test may replace either)."""
         config = config or DeliveryConfig()
+        self._monotonic = monotonic
         self._metrics = metrics
         if rate_per_second is not None:
             config = config.model_copy(update={"rate_per_second": rate_per_second})
@@ -195,12 +199,12 @@ class Dispatcher:
         # Asked before every claim and every send: a process that is not (or no longer) the
         # leader must not send, since the new leader sends whatever this one held.
         self._may_send = may_send or (lambda: True)
-        self.budget = budget or Budget(config.rate_per_second)
+        self.budget = budget or Budget(config.rate_per_second, monotonic=monotonic)
         self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
         if config.paid_broadcast:
             # 1000 a second is 1 ms apart: a claim that holds the loop for a few
             # milliseconds must not cost those slots (Telegram counts per second).
-            paid_budget = Budget(config.paid_rate_per_second, catch_up=20)
+            paid_budget = Budget(config.paid_rate_per_second, catch_up=20, monotonic=monotonic)
             self._lanes.append(_Lane("paid", paid_budget, paid_concurrency(config), paid=True))
         total_rate = sum(lane.budget.rate for lane in self._lanes)
         total_slots = sum(lane.concurrency for lane in self._lanes)
@@ -477,7 +481,7 @@ class Dispatcher:
         """List the chat as ready if its limit allows a message now, else set a timer."""
         if chat.busy or chat.listed:
             return
-        now = time.monotonic()
+        now = self._monotonic()
         if not chat.heap:
             if chat.pace.idle(now):
                 del self._chats[chat_id]
@@ -502,9 +506,9 @@ class Dispatcher:
             self._timer_signal.set()
 
     async def _timer(self) -> None:
-        next_sweep = time.monotonic() + SWEEP_INTERVAL
+        next_sweep = self._monotonic() + SWEEP_INTERVAL
         while True:
-            now = time.monotonic()
+            now = self._monotonic()
             if now >= next_sweep:
                 self._sweep(now)
                 next_sweep = now + SWEEP_INTERVAL
@@ -664,7 +668,7 @@ class Dispatcher:
         if failed is None:
             self.sent += 1
             if not self._sent_ids:
-                self._first_unmarked = time.monotonic()
+                self._first_unmarked = self._monotonic()
             self._sent_ids.append(item.row_id)
             self._write_signal.set()
             if item.detected is not None:  # metrics: detection to Telegram's acceptance
@@ -675,7 +679,7 @@ class Dispatcher:
         chat = self._chats.get(item.chat_id)
         if chat is not None:
             chat.busy = False
-            chat.pace.sent(time.monotonic())
+            chat.pace.sent(self._monotonic())
             self._schedule(item.chat_id, chat)
 
     def _retry_after(self, lane: _Lane, item: _Item, delay: float) -> None:
@@ -694,7 +698,7 @@ class Dispatcher:
         self._count("retry_after")
         if scope == "bot":
             lane.budget.pause(delay)
-        self._put_back(item, hold_until=time.monotonic() + delay)
+        self._put_back(item, hold_until=self._monotonic() + delay)
 
     def _network_error(self, lane: _Lane, item: _Item, exc: NetworkError) -> None:
         self._consecutive_network += 1
@@ -717,7 +721,7 @@ class Dispatcher:
         if self._consecutive_network >= 2:
             lane.budget.pause(min(2.0 ** (self._consecutive_network - 2), MAX_BACKOFF))
         backoff = min(2.0 ** max(item.failures - 1, 0), MAX_BACKOFF)
-        self._put_back(item, hold_until=time.monotonic() + backoff)
+        self._put_back(item, hold_until=self._monotonic() + backoff)
 
     def _deactivate(self, item: _Item, kind: str, error: str) -> None:
         chat_id = item.chat_id
@@ -807,7 +811,7 @@ class Dispatcher:
         and a stop are written at once."""
         deadline = self._first_unmarked + MARK_DELAY
         while 0 < len(self._sent_ids) < MARK_BATCH and not self._ops and not self._stopping:
-            remaining = deadline - time.monotonic()
+            remaining = deadline - self._monotonic()
             if remaining <= 0:
                 return
             self._write_signal.clear()
@@ -824,9 +828,9 @@ class Dispatcher:
         ops, self._ops = self._ops, []
         counts: Counter[tuple[datetime, str]] = Counter()
         # Counters are not urgent: at most one write a second for them during a broadcast.
-        if self._counts and (time.monotonic() - self._counts_flushed >= 1.0 or all_counts):
+        if self._counts and (self._monotonic() - self._counts_flushed >= 1.0 or all_counts):
             counts, self._counts = self._counts, Counter()
-            self._counts_flushed = time.monotonic()
+            self._counts_flushed = self._monotonic()
         if not (sent or ops or counts):
             return 0
         results: list[Any] = []

@@ -39,11 +39,13 @@ class FanOut:
         chunk: int = fanout.CHUNK,
         head_start: float = CHANNELS_HEAD_START,
         channels_out: Callable[[float], Awaitable[bool]] | None = None,
+        monotonic: Callable[[], float] = time.monotonic,
     ) -> None:
         """``channels_out(timeout)`` returns once the channel posts due now are sent (the
         dispatcher's ``channel_posts_out``); without it the direct messages do not wait."""
         self._sessions = sessions
         self._clock = clock
+        self._monotonic = monotonic  # times a run, for the log
         self._on_rows = on_rows
         self._chunk = chunk
         self._head_start = head_start
@@ -74,7 +76,7 @@ class FanOut:
     async def run_once(self) -> int:
         """Queue everything pending now; returns the rows written."""
         async with self._running:
-            started = time.monotonic()
+            started = self._monotonic()
             rows = await fanout.run(
                 self._sessions,
                 self._clock(),
@@ -91,7 +93,7 @@ class FanOut:
         if rows:
             log.info(
                 "fanout_queued",
-                extra={"rows": rows, "seconds": round(time.monotonic() - started, 3)},
+                extra={"rows": rows, "seconds": round(self._monotonic() - started, 3)},
             )
         return rows
 
