@@ -87,8 +87,19 @@ class DeliveryBot(Bot):
     1000 a second, measured in bench/fanout.py). Errors are raised exactly as by
     ``send_message``: the same request path (``Bot._post``) maps them."""
 
-    async def send_text(self, chat_id: int, text: str, *, paid: bool = False) -> None:
+    async def send_text(self, chat_id: int, text: str, *, paid: bool = False) -> int | None:
+        """Sends; returns the new message's id (a channel's post is edited by it later)."""
         data: dict[str, object] = {"chat_id": chat_id, "text": text}
         if paid:
             data["allow_paid_broadcast"] = True
-        await self._post("sendMessage", data)
+        return _message_id(await self._post("sendMessage", data))
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replaces the text of a message the bot sent (a channel's alert post at its end)."""
+        data: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        await self._post("editMessageText", data)
+
+
+def _message_id(answer: object) -> int | None:
+    found = answer.get("message_id") if isinstance(answer, dict) else None
+    return found if isinstance(found, int) else None
