@@ -259,6 +259,9 @@ class DeliveryConfig(_Strict):
     concurrency: int = Field(default=16, ge=1, le=256)
     # A send that fails with a network error or timeout is tried this many times in all.
     max_network_attempts: int = Field(default=5, ge=1, le=50)
+    # Seconds: a channel's alert post is edited to show the end when the end comes within this
+    # time of the post (a new post otherwise); 0 turns edits off.
+    channel_edit_window: float = Field(default=7200.0, ge=0, le=48 * 3600, allow_inf_nan=False)
 
 
 # --- [web] (issue 14): health, readiness, metrics and the webhook on one listener -------------

@@ -287,6 +287,9 @@ class Outbox(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     sent_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # The message Telegram made of a channel post: the alert's end edits it
+    # (bot/delivery/channel_edits.py).
+    message_id: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
 
 
 class Place(Base):

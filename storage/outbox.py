@@ -142,7 +142,7 @@ async def alert_rows(
     """The rows :func:`enqueue_alerts` inserts, and how many start rows it superseded (which
     it does now, in this transaction); for a caller that inserts them in parts."""
     ends = [d.event for d in deliveries if d.event.transition == "end"]
-    starts = await _start_ids(session, ends)
+    starts = await start_ids(session, ends)
     everyone = {chat for d in deliveries if d.event.transition == "end" for chat in d.chat_ids}
     superseded, replaced = await _supersede(
         session,
@@ -182,7 +182,7 @@ async def insert_rows(session: AsyncSession, rows: Sequence[Mapping[str, Any]]) 
         await session.execute(_ignore_duplicates(session, "event_id", "chat_id"), rows)
 
 
-async def _start_ids(session: AsyncSession, ends: Sequence[AlertEvent]) -> dict[int, int]:
+async def start_ids(session: AsyncSession, ends: Sequence[AlertEvent]) -> dict[int, int]:
     """End event id -> the id of the start it closes (the latest earlier start of its key)."""
     if not ends:
         return {}

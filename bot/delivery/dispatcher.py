@@ -45,13 +45,13 @@ from telegram.error import (
 )
 
 from bot.config import DeliveryConfig
-from bot.delivery import quiet_hours
+from bot.delivery import channel_edits, quiet_hours
 from bot.delivery.outbox_texts import Renderer
 from bot.delivery.pacing import Budget, ChatPace
 from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
 from bot.operations.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
+from storage import channel_posts, delivery_stats
 from storage import chats as chat_store
-from storage import delivery_stats
 from storage import ops as ops_store
 from storage import outbox as outbox_store
 
@@ -109,6 +109,7 @@ class _Item:
         "channel",
         "chat_id",
         "detected",
+        "edit",
         "failures",
         "paid",
         "priority",
@@ -138,6 +139,8 @@ class _Item:
         self.failures = 0  # network failures that count against this message
         self.detected = detected
         self.channel = channel
+        # issue 16: an alert's end that edits its start's channel post (None: a new message).
+        self.edit: channel_edits.Edit | None = None
 
 
 class _Chat:
@@ -418,6 +421,15 @@ class Dispatcher:
                 rows = await outbox_store.claim(session, self._clock(), limit)
             try:
                 texts = await self._renderer.render(session, rows) if rows else {}
+                # issue 16: channel rows of an alert's end that edit the start's post.
+                edits = await channel_edits.plan(
+                    session,
+                    self._renderer,
+                    rows,
+                    self._clock(),
+                    timedelta(seconds=self.config.channel_edit_window),
+                    self._renderer.default_lang,
+                )
                 # metrics: detection times of the alerts, for the delivery latency
                 detected = await ops_store.detected_at(
                     session, {r.event_id for r in rows if r.event_id is not None}
@@ -448,18 +460,18 @@ class Dispatcher:
             on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
             if row.chat_kind == "channel" and row.event_id is not None:
                 self._channel_posts.add(row.id)
-            self._add(
-                _Item(
-                    row.id,
-                    row.chat_id,
-                    row.priority,
-                    text,
-                    on_paid,
-                    detected.get(row.event_id) if row.event_id is not None else None,
-                    row.chat_kind == "channel",
-                    row if row.quiet_from is not None else None,
-                )
+            item = _Item(
+                row.id,
+                row.chat_id,
+                row.priority,
+                text,
+                on_paid,
+                detected.get(row.event_id) if row.event_id is not None else None,
+                row.chat_kind == "channel",
+                row if row.quiet_from is not None else None,
             )
+            item.edit = edits.get(row.id)
+            self._add(item)
         self._progressed()
         log.debug("outbox_claimed", extra={"rows": len(rows)})
         return len(rows)
@@ -612,9 +624,7 @@ class Dispatcher:
 
     async def _attempt(self, lane: _Lane, item: _Item) -> None:
         try:
-            await self._bot.send_text(
-                item.chat_id, item.text, paid=lane.paid, silent=self._silent(item)
-            )
+            message_id = await self._deliver(lane, item)
         except RetryAfter as exc:
             self._retry_after(lane, item, _seconds(exc.retry_after))
         except ChatMigrated as exc:
@@ -623,7 +633,12 @@ class Dispatcher:
             self._deactivate(item, "forbidden", str(exc))
         except BadRequest as exc:
             text = str(exc).lower()
-            if "chat not found" in text:
+            if item.edit is not None and channel_edits.gone(exc):
+                # issue 16: the post is gone or too old to edit: the end goes as a new post.
+                log.info("channel_edit_refused", extra={"chat_id": item.chat_id, "error": str(exc)})
+                item.edit = None
+                self._put_back(item)
+            elif "chat not found" in text:
                 self._deactivate(item, "chat_not_found", str(exc))
             elif any(words in text for words in NO_RIGHTS):
                 # A channel or group where the bot may no longer post: as good as gone.
@@ -641,6 +656,10 @@ class Dispatcher:
             self._finish(item, "error", failed=str(exc))
         else:
             self._consecutive_network = 0
+            if item.channel and message_id is not None:
+                # issue 16: the post's message id, for its alert's end to edit.
+                posted = {item.row_id: message_id}
+                self._submit(lambda s: channel_posts.record(s, posted))
             self._finish(item, "sent")
 
     def _silent(self, item: _Item) -> bool:
@@ -657,6 +676,19 @@ class Dispatcher:
             row.quiet_alerts_silent,
             air_raid_alert=row.event_id is not None and row.priority < outbox_store.PRIORITY_ALERT,
         )
+
+    async def _deliver(self, lane: _Lane, item: _Item) -> int | None:
+        """Sends the item (or, issue 16, edits its channel post); the message's id."""
+        if item.edit is None:
+            return await self._bot.send_text(
+                item.chat_id, item.text, paid=lane.paid, silent=self._silent(item)
+            )
+        try:
+            await self._bot.edit_text(item.chat_id, item.edit.message_id, item.edit.text)
+        except BadRequest as exc:
+            if not channel_edits.unchanged(exc):  # unchanged: edited before a crash
+                raise
+        return item.edit.message_id
 
     def _finish(self, item: _Item, kind: str, *, failed: str | None = None) -> None:
         """The message is done with: sent, or failed for good."""

@@ -108,6 +108,7 @@ class Renderer:
     """
 
     def __init__(self, default_lang: str) -> None:
+        self.default_lang = default_lang
         self._default_lang = default_lang
         self._texts: dict[tuple[str, int, int | None, str], str] = {}
 

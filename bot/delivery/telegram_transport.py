@@ -89,10 +89,21 @@ class DeliveryBot(Bot):
 
     async def send_text(
         self, chat_id: int, text: str, *, paid: bool = False, silent: bool = False
-    ) -> None:
+    ) -> int | None:
+        """Sends; returns the new message's id (a channel's post is edited by it later)."""
         data: dict[str, object] = {"chat_id": chat_id, "text": text}
         if paid:
             data["allow_paid_broadcast"] = True
         if silent:  # quiet hours (bot/delivery/quiet_hours.py)
             data["disable_notification"] = True
-        await self._post("sendMessage", data)
+        return _message_id(await self._post("sendMessage", data))
+
+    async def edit_text(self, chat_id: int, message_id: int, text: str) -> None:
+        """Replaces the text of a message the bot sent (a channel's alert post at its end)."""
+        data: dict[str, object] = {"chat_id": chat_id, "message_id": message_id, "text": text}
+        await self._post("editMessageText", data)
+
+
+def _message_id(answer: object) -> int | None:
+    found = answer.get("message_id") if isinstance(answer, dict) else None
+    return found if isinstance(found, int) else None
