@@ -155,7 +155,10 @@ class Providers:
                     }
                     for rid, since in active.items()
                 ],
-                "meta": {"last_updated_at": now.strftime("%Y/%m/%d %H:%M:%S +0000"), "type": "full"},
+                "meta": {
+                    "last_updated_at": now.strftime("%Y/%m/%d %H:%M:%S +0000"),
+                    "type": "full",
+                },
                 "disclaimer": "If you use python try our official alerts_in_ua PiP package.",
             }
             # No Last-Modified: two publishes within one second must not answer 304.
@@ -285,7 +288,9 @@ async def worker(spec: dict[str, Any]) -> None:
             telegram=TelegramConfig(token=SecretStr(TOKEN), base_url=api.base_url),
             database=DatabaseConfig(url=url),
             feeds=feeds,
-            web=WebConfig(listen=f"127.0.0.1:{spec['web_port']}") if spec["web_port"] else WebConfig(),
+            web=WebConfig(listen=f"127.0.0.1:{spec['web_port']}")
+            if spec["web_port"]
+            else WebConfig(),
             allow_private_feeds=True,
         )
         plan = random_phases if spec["phases"] == "random" else plan_phases
@@ -544,7 +549,9 @@ def measure(
         ]
         name = names[change.region]
 
-        def first(chats: Sequence[int], t0: float = t0, until: float = until) -> float | None:
+        def first(
+            chats: Sequence[int], t0: float = t0, until: float = until, name: str = name
+        ) -> float | None:
             times = [
                 m["at"]
                 for m in result["sent"]
@@ -585,7 +592,9 @@ def measure(
 
 def table(report: dict[str, Any], setups: Sequence[str]) -> str:
     def cell(s: dict[str, Any]) -> str:
-        return " / ".join("-" if s[k] is None else f"{s[k]:.2f}" for k in ("p50_s", "p90_s", "p99_s"))
+        return " / ".join(
+            "-" if s[k] is None else f"{s[k]:.2f}" for k in ("p50_s", "p90_s", "p99_s")
+        )
 
     lines = [
         f"{report['changes']} changes over {report['duration_s']} s, providers up to "
