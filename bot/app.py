@@ -7,7 +7,7 @@ import contextlib
 import logging
 import os
 import signal
-from collections.abc import Awaitable, Callable, Iterator, Mapping
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -42,6 +42,7 @@ from bot.delivery.pacing import Budget, ReplyLimiter
 from bot.i18n import t
 from bot.ingest.coverage import coverage_job
 from bot.ingest.feed_manager import FeedManager
+from bot.ingest.poll_phases import PhasePlan, plan_phases
 from bot.ingest.poller import PollOutcome
 from bot.ingest.push_source import PushSource
 from bot.ledger import notices as truce_notices
@@ -175,6 +176,7 @@ class AlertBot:
         resolver: Resolver = system_resolver,
         after_commit: Callable[[str], None] = lambda _kind: None,
         is_leader: Callable[[], bool] | None = None,
+        phase_plan: Callable[[Sequence[float]], PhasePlan] = plan_phases,
     ) -> None:
         """``after_commit(kind)`` is called right after a poll committed a change that has
         messages to queue (``"alert"`` or ``"outage"``), before they are queued: the seam the
@@ -182,6 +184,7 @@ class AlertBot:
         self.config = config
         self._resolver = resolver
         self._after_commit = after_commit
+        self._phase_plan = phase_plan
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
@@ -390,6 +393,7 @@ class AlertBot:
             on_changes=self._on_changes,
             after_commit=self._after_commit,
             metrics=self.metrics,
+            phase_plan=self._phase_plan,
         )
         # The path of a change: a poll commits it with its markers and calls on_changes;
         # the dispatcher sends what is queued already (channel posts), the fan-out queues

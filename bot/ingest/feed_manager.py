@@ -13,7 +13,7 @@ from __future__ import annotations
 import logging
 import random
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,7 +27,7 @@ from telegram.ext import ContextTypes, JobQueue
 from bot.config import Config, FeedConfig
 from bot.ingest.alert_intake import AlertIntake
 from bot.ingest.outage_intake import OutageIntake
-from bot.ingest.poll_phases import next_poll_delay, place, plan_phases
+from bot.ingest.poll_phases import PhasePlan, next_poll_delay, place, plan_phases
 from bot.ingest.poller import FeedPoller, PollOutcome, PollTarget, schedule_poll
 from bot.ingest.region_sync import REGION_KINDS, SYNC_INTERVAL, sync_regions
 from bot.ingest.truce_intake import TruceIntake
@@ -121,8 +121,11 @@ class FeedManager:
         resolver: Resolver = system_resolver,
         metrics: Metrics = NO_METRICS,
         monotonic: Callable[[], float] = time.monotonic,
+        phase_plan: Callable[[Sequence[float]], PhasePlan] = plan_phases,
     ) -> None:
         self._metrics = metrics
+        # The seam bench/latency.py replaces to compare feeds polled in step with random phases.
+        self._phase_plan = phase_plan
         self._monotonic = monotonic
         # Alert feeds poll at epoch + phase + k * interval (bot/ingest/poll_phases.py): phases keep
         # them interleaved, and the shared epoch keeps them so whatever is added later.
@@ -167,7 +170,7 @@ class FeedManager:
         self._job_queue = job_queue
         self._epoch = self._monotonic() + FIRST_POLL
         alert_feeds = [p for p in self.pollers.values() if p.target.kind in KINDS]
-        plan = plan_phases([p.target.interval for p in alert_feeds])
+        plan = self._phase_plan([p.target.interval for p in alert_feeds])
         self._phases = {
             poller.target.name: phase
             for poller, phase in zip(alert_feeds, plan.phases, strict=True)
