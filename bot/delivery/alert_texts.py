@@ -120,7 +120,8 @@ def truce_note(
     )
     key = key or ("truce.note_end" if ended else "truce.note")
     text = t(lang, key, name=truce.name, scope=scope_name(truce.scope, lang), parties=parties)
-    return f"{text}\n{since}" if since else text
+    # Still one line per truce: how long the pause had been in force follows on the same line.
+    return f"{text} · {since}" if since else text
 
 
 def since_text(items: Sequence[SinceStart], lang: str) -> str:
@@ -139,7 +140,7 @@ def since_text(items: Sequence[SinceStart], lang: str) -> str:
     texts = {one(item) for item in items}
     if len(texts) == 1:
         return texts.pop()
-    return "\n".join(t(lang, "truce.elapsed_party", party=i.party, text=one(i)) for i in items)
+    return " ".join(t(lang, "truce.elapsed_party", party=i.party, text=one(i)) for i in items)
 
 
 def party_name(party: str, lang: str) -> str:
