@@ -54,7 +54,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     opened = bot_api.messages_to(RESIDENT)[before[RESIDENT] :]
     assert opened == [
         "🕊 Оголошено початок паузи в ударах «energy» (оголосив: Україна), "
-        "до 18.03.2025 15:00.\n"
+        "до 15:00, 18.03.2025.\n"
         "Охоплює: удари по енергетиці; Львівська область.\n"
         "Тривоги все одно можуть бути — бот повідомить про кожну."
     ]
@@ -70,7 +70,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     assert len(closed) == 2
     assert closed[1].startswith(
         "⏱ Оголошене вікно паузи в ударах «energy» (оголосив: Україна) закінчилося "
-        "18.03.2025 15:00."
+        "15:00, 18.03.2025."
     )
     assert await tick(bot, clock) == 0
     assert "вимкнено" in await command(bot_api, MUTED, "/truce_notices")
@@ -87,7 +87,9 @@ async def test_no_opened_notice_for_a_window_recorded_once_open(
     await command(bot_api, ADMIN_ID, "/truce_end late reason=broken")
     assert await tick(bot, clock) == 1
     (ended,) = bot_api.messages_to(RESIDENT)[count:]
-    assert ended.startswith("⏹ Паузу в ударах «late» завершено достроково 18.03.2025 12:00")
+    assert ended.startswith(
+        "⏹ Паузу в ударах «late» завершено достроково 12:00, 18.03.2025 (вікно, оголошене: сторону не вказано)"
+    )
     assert ended.endswith("Причина: broken")
 
 

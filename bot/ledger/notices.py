@@ -13,7 +13,7 @@ from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.commands.common import ask, reply
-from bot.delivery.alert_texts import kyiv_time, region_name, scope_name
+from bot.delivery.alert_texts import kyiv_time, party_name, region_name, scope_name
 from bot.delivery.outbox_texts import register_notice_kind
 from bot.i18n import t
 from storage import truce_notices as store
@@ -29,7 +29,7 @@ def render_truce_notice(payload: Mapping[str, Any], lang: str) -> str:
     regions = payload.get("regions")
     values = {
         "name": payload.get("name", ""),
-        "party": payload.get("party", ""),
+        "party": party_name(str(payload.get("party", "")), lang),
         "scope": scope_name(str(payload.get("scope", "all")), lang),
         "regions": (
             t(lang, "truce_notice.everywhere")
