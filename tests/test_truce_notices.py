@@ -88,7 +88,8 @@ async def test_no_opened_notice_for_a_window_recorded_once_open(
     assert await tick(bot, clock) == 1
     (ended,) = bot_api.messages_to(RESIDENT)[count:]
     assert ended.startswith(
-        "⏹ Паузу в ударах «late» завершено достроково 12:00, 18.03.2025 (вікно, оголошене: сторону не вказано)"
+        "⏹ Паузу в ударах «late» завершено достроково 12:00, 18.03.2025 "
+        "(вікно, оголошене: сторону не вказано)"
     )
     assert ended.endswith("Причина: broken")
 
