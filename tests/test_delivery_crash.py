@@ -139,7 +139,7 @@ interval = 2
         await _until(bot_api, sum(at_kill.values()) + 60)
     finally:
         second.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(second.communicate(), 20)
+        _, stderr = await asyncio.wait_for(second.communicate(), 60)
     assert second.returncode == 0, stderr.decode()[-2000:]
     events = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     recovered = [e for e in events if e["event"] == "outbox_recovered"]
@@ -153,7 +153,7 @@ interval = 2
         await _until_outbox_empty(url)
     finally:
         third.send_signal(signal.SIGTERM)
-        await asyncio.wait_for(third.communicate(), 20)
+        await asyncio.wait_for(third.communicate(), 60)
     assert third.returncode == 0
 
     final = _alerts(bot_api)

@@ -162,7 +162,7 @@ async def test_a_signed_event_starts_and_ends_an_alert_for_a_subscriber(
     body = event("27", "Deactivate")
     assert await post(body, signed(provider_key, body, clock.now)) == 200
     sent = await bot_api.wait_for_sent(3, chat_id=RESIDENT)
-    assert (sent[-1].text or "").startswith("🟢 Відбій: повітряна тривога, Львівська область")
+    assert (sent[-1].text or "").startswith("🟢 Відбій повітряної тривоги: Львівська область")
 
     # The feed's health is its last good delivery.
     assert bot.feeds is not None
