@@ -63,12 +63,6 @@ SYSTEMIC_FAILURES = 3
 MAX_BACKOFF = 30.0
 FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes when busy
 BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_INTERVAL
-# A commit costs 1-4 ms of CPU on SQLite (the driver's thread hops), more than a send: sent
-# marks are gathered, up to MARK_BATCH of them or MARK_DELAY seconds after the first, so the
-# free rate (28 a second) commits every 5 sends rather than every one. A crash repeats the
-# sends not yet marked: at most MARK_BATCH more than those in flight.
-MARK_BATCH = 5
-MARK_DELAY = 0.25
 SWEEP_INTERVAL = 5.0  # seconds between two sweeps of idle chats
 # Seconds SIGTERM waits for sends already in flight: with the rest of the stop, the process
 # is gone within 15 s (issue 14), even while Telegram hangs (a send's own limit is 15 s).
@@ -229,7 +223,6 @@ class Dispatcher:
         self._consecutive_network = 0
 
         self._sent_ids: list[int] = []
-        self._first_unmarked = 0.0  # when the oldest send not yet committed was accepted
         self._ops: list[tuple[Op, asyncio.Future[Any] | None]] = []
         self._write_signal = asyncio.Event()
         self._counts: Counter[tuple[datetime, str]] = Counter()
@@ -699,8 +692,6 @@ class Dispatcher:
         self._count(kind)
         if failed is None:
             self.sent += 1
-            if not self._sent_ids:
-                self._first_unmarked = self._monotonic()
             self._sent_ids.append(item.row_id)
             self._write_signal.set()
             if item.detected is not None:  # metrics: detection to Telegram's acceptance
@@ -829,7 +820,6 @@ class Dispatcher:
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._write_signal.wait(), 1.0)
             self._write_signal.clear()
-            await self._gather_marks()
             written = await self._flush()
             if written >= BUSY_FLUSH:
                 # At 1000 sends a second, a transaction per send would cost more CPU than the
@@ -837,18 +827,6 @@ class Dispatcher:
                 # rate every outcome is committed at once, keeping the window in which a
                 # crash repeats an accepted send as short as the database allows.
                 await asyncio.sleep(FLUSH_INTERVAL)
-
-    async def _gather_marks(self) -> None:
-        """Wait (a little) for more sent marks to commit together; failures, chat changes
-        and a stop are written at once."""
-        deadline = self._first_unmarked + MARK_DELAY
-        while 0 < len(self._sent_ids) < MARK_BATCH and not self._ops and not self._stopping:
-            remaining = deadline - self._monotonic()
-            if remaining <= 0:
-                return
-            self._write_signal.clear()
-            with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._write_signal.wait(), remaining)
 
     async def _flush(self, *, all_counts: bool = False) -> int:
         """Commit what is waiting; returns how many sends it marked."""
