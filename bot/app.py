@@ -79,7 +79,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("help", resident.start),
     ("settings", picker.settings),
     ("subscribe", picker.subscribe),
-    ("unsubscribe", resident.unsubscribe),
+    ("unsubscribe", picker.unsubscribe),
     ("mysubs", picker.mysubs),
     ("status", resident.status),
     ("lang", resident.lang),

@@ -79,7 +79,7 @@ UK: dict[str, str] = {
         "/quiet_alerts loud"
     ),
     "quiet_alerts.usage": (
-        "/quiet_alerts loud — повітряні тривоги завжди зі звуком (так є спочатку); "
+        "/quiet_alerts loud — повітряні тривоги завжди зі звуком (так є, доки не зміните); "
         "/quiet_alerts silent — без звуку в тихі години"
     ),
     "quiet_alerts.confirm": (
@@ -245,6 +245,8 @@ UK: dict[str, str] = {
     "unsubscribe.done": "Відписано: {region}.",
     "unsubscribe.all": "Усі підписки скасовано ({count}).",
     "unsubscribe.none": "Ви не були підписані на {region}.",
+    "unsubscribe.none_of_both": "Ви не підписані ні на {city}, ні на {oblast}.",
+    "ui.unsubscribe_which": "Ви підписані і на місто, і на область «{query}». Від чого відписатися?",
     "mysubs.none": "У вас немає підписок. Додайте: /subscribe <регіон>",
     "mysubs.list": "Ваші підписки:\n{items}",
     "status.none_subs": "У вас немає підписок. Додайте: /subscribe <регіон>",
@@ -422,7 +424,8 @@ UK: dict[str, str] = {
     "web.scope": "Удари: {scope}",
     "web.regions": "Регіони: {regions}",
     "web.disputed": "сторони оголосили різні вікна",
-    "web.claim": "Оголосив(ла): {party}",
+    "web.claim": "Хто оголосив: {party}",
+    "web.claim_unspecified": "Хто оголосив — не вказано",
     "web.claim_window": "Оголошене вікно: {window}",
     "web.claim_source": "Джерело оголошення: ",
     "web.counted": "Враховано: {source}.",
@@ -686,6 +689,8 @@ EN: dict[str, str] = {
     "unsubscribe.done": "Unsubscribed: {region}.",
     "unsubscribe.all": "All subscriptions removed ({count}).",
     "unsubscribe.none": "You were not subscribed to {region}.",
+    "unsubscribe.none_of_both": "You are subscribed neither to {city} nor to {oblast}.",
+    "ui.unsubscribe_which": "You follow both the city and the oblast “{query}”. Which to drop?",
     "mysubs.none": "You have no subscriptions. Add one: /subscribe <region>",
     "mysubs.list": "Your subscriptions:\n{items}",
     "status.none_subs": "You have no subscriptions. Add one: /subscribe <region>",
@@ -865,6 +870,7 @@ EN: dict[str, str] = {
     "web.regions": "Regions: {regions}",
     "web.disputed": "the parties announced different windows",
     "web.claim": "Announced by: {party}",
+    "web.claim_unspecified": "Announced by: not given",
     "web.claim_window": "Announced window: {window}",
     "web.claim_source": "Source of the announcement: ",
     "web.counted": "Counted: {source}.",
@@ -901,17 +907,17 @@ EN: dict[str, str] = {
 UK.update(
     {
         "truce_notice.opened": (
-            "🕊 Оголошено початок паузи в ударах «{name}» (оголосив: {party}), {until}.\n"
+            "🕊 Оголошено початок паузи в ударах «{name}» ({party}), {until}.\n"
             "Охоплює: {scope}; {regions}.\n"
             "Тривоги все одно можуть бути — бот повідомить про кожну."
         ),
         "truce_notice.closed": (
-            "⏱ Оголошене вікно паузи в ударах «{name}» (оголосив: {party}) закінчилося "
+            "⏱ Оголошене вікно паузи в ударах «{name}» ({party}) закінчилося о "
             "{at}.\nБот і далі повідомляє про кожну тривогу."
         ),
         "truce_notice.ended": (
-            "⏹ Паузу в ударах «{name}» завершено достроково {at} (вікно, оголошене: "
-            "{party}).\nБот і далі повідомляє про кожну тривогу."
+            "⏹ Паузу в ударах «{name}» ({party}) завершено достроково о {at}.\n"
+            "Бот і далі повідомляє про кожну тривогу."
         ),
         "truce_notice.reason": "Причина: {reason}",
         "truce_notice.until": "до {end}",
@@ -934,17 +940,17 @@ UK.update(
 EN.update(
     {
         "truce_notice.opened": (
-            '🕊 A pause of strikes "{name}" is announced to begin now (announced by {party}), '
+            '🕊 A pause of strikes "{name}" is announced to begin now ({party}), '
             "{until}.\nCovers: {scope}; {regions}.\n"
             "Alerts may still come — the bot will report every one."
         ),
         "truce_notice.closed": (
-            '⏱ The announced window of the pause of strikes "{name}" (announced by {party}) '
-            "ended {at}.\nThe bot goes on reporting every alert."
+            '⏱ The announced window of the pause of strikes "{name}" ({party}) '
+            "ended at {at}.\nThe bot goes on reporting every alert."
         ),
         "truce_notice.ended": (
-            '⏹ The pause of strikes "{name}" was ended early {at} (the window announced by '
-            "{party}).\nThe bot goes on reporting every alert."
+            '⏹ The pause of strikes "{name}" ({party}) was ended early at {at}.\n'
+            "The bot goes on reporting every alert."
         ),
         "truce_notice.reason": "Why: {reason}",
         "truce_notice.until": "until {end}",

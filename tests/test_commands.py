@@ -45,7 +45,9 @@ async def test_unsubscribe_one_and_all(start_bot: BotFactory, bot_api: FakeBotAp
     await command(bot_api, RESIDENT, "/subscribe Lviv oblast")
     await command(bot_api, RESIDENT, "/subscribe Kyiv")
     assert "Відписано: Львівська область" in await command(bot_api, RESIDENT, "/unsubscribe Lviv")
-    assert "не були підписані" in await command(bot_api, RESIDENT, "/unsubscribe Lviv")
+    assert "ні на м. Львів, ні на Львівську область" in await command(
+        bot_api, RESIDENT, "/unsubscribe Lviv"
+    )
     assert "м. Київ" in await command(bot_api, RESIDENT, "/mysubs")
     assert "(1)" in await command(bot_api, RESIDENT, "/unsubscribe all")
     assert "немає підписок" in await command(bot_api, RESIDENT, "/mysubs")

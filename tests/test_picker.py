@@ -128,6 +128,53 @@ async def test_lviv_asks_city_or_oblast_and_each_button_means_what_it_says(
     )
 
 
+async def test_lviv_with_kinds_asks_too_and_the_button_keeps_the_kinds(
+    start_bot: BotFactory, bot_api: FakeBotApi
+) -> None:
+    await start_bot()
+    question = await ask(bot_api, RESIDENT, "/subscribe Львів kinds=air_raid,artillery")
+    assert "і місто, і область" in (question.text or "")
+    assert "немає підписок" in await subscriptions(bot_api, RESIDENT), "asking changes nothing"
+    markup = question.params["reply_markup"]
+    msg = message_id(bot_api, RESIDENT, question)
+    await press(bot_api, RESIDENT, msg, button(markup, "м. Львів"))
+    mine = await subscriptions(bot_api, RESIDENT)
+    assert (
+        "м. Львів та Львівська територіальна громада (Повітряна тривога, Загроза артобстрілу)"
+        in (mine)
+    )
+    # A wrong kind word is still named, with nothing asked or changed.
+    wrong = await ask(bot_api, RESIDENT, "/subscribe Львів kinds=rockets")
+    assert "rockets" in (wrong.text or "") and not wrong.params.get("reply_markup")
+
+
+async def test_unsubscribe_lviv_drops_what_the_chat_follows_and_asks_when_both(
+    start_bot: BotFactory, bot_api: FakeBotApi
+) -> None:
+    await start_bot()
+    neither = await ask(bot_api, RESIDENT, "/unsubscribe Львів")
+    assert "Ви не підписані ні на м. Львів, ні на Львівську область" in (neither.text or "")
+
+    await ask(bot_api, RESIDENT, "/subscribe м. Львів")
+    only_city = await ask(bot_api, RESIDENT, "/unsubscribe Львів")
+    assert "Відписано: м. Львів" in (only_city.text or "")
+    assert "немає підписок" in await subscriptions(bot_api, RESIDENT)
+
+    await ask(bot_api, RESIDENT, "/subscribe Львівська область")
+    only_oblast = await ask(bot_api, RESIDENT, "/unsubscribe Львів")
+    assert "Відписано: Львівська область" in (only_oblast.text or "")
+
+    await ask(bot_api, RESIDENT, "/subscribe м. Львів")
+    await ask(bot_api, RESIDENT, "/subscribe Львівська область")
+    which = await ask(bot_api, RESIDENT, "/unsubscribe Львів")
+    assert "Від чого відписатися?" in (which.text or "")
+    assert "Львівська область" in await subscriptions(bot_api, RESIDENT), "asking changes nothing"
+    msg = message_id(bot_api, RESIDENT, which)
+    await press(bot_api, RESIDENT, msg, button(which.params["reply_markup"], "область"))
+    mine = await subscriptions(bot_api, RESIDENT)
+    assert "Львівська область" not in mine and "м. Львів" in mine
+
+
 async def test_plain_text_offers_a_subscription_or_a_hint(
     start_bot: BotFactory, bot_api: FakeBotApi
 ) -> None:
@@ -161,6 +208,8 @@ async def test_forged_and_stale_buttons_get_a_polite_answer_and_change_nothing(
     forged = [
         "v1:s:99999",  # no such region
         "v1:s:27:extra",
+        "v1:s:27:aa",  # a kind twice
+        "v1:s:27:",
         "v0:s:27",  # another version
         "hello",
         "v1:zz:27",

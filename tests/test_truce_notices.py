@@ -53,7 +53,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     assert await tick(bot, clock) == 2
     opened = bot_api.messages_to(RESIDENT)[before[RESIDENT] :]
     assert opened == [
-        "🕊 Оголошено початок паузи в ударах «energy» (оголосив: Україна), "
+        "🕊 Оголошено початок паузи в ударах «energy» (Україна), "
         "до 15:00, 18.03.2025.\n"
         "Охоплює: удари по енергетиці; Львівська область.\n"
         "Тривоги все одно можуть бути — бот повідомить про кожну."
@@ -69,8 +69,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     closed = bot_api.messages_to(RESIDENT)[before[RESIDENT] :]
     assert len(closed) == 2
     assert closed[1].startswith(
-        "⏱ Оголошене вікно паузи в ударах «energy» (оголосив: Україна) закінчилося "
-        "15:00, 18.03.2025."
+        "⏱ Оголошене вікно паузи в ударах «energy» (Україна) закінчилося о 15:00, 18.03.2025."
     )
     assert await tick(bot, clock) == 0
     assert "вимкнено" in await command(bot_api, MUTED, "/truce_notices")
@@ -88,8 +87,7 @@ async def test_no_opened_notice_for_a_window_recorded_once_open(
     assert await tick(bot, clock) == 1
     (ended,) = bot_api.messages_to(RESIDENT)[count:]
     assert ended.startswith(
-        "⏹ Паузу в ударах «late» завершено достроково 12:00, 18.03.2025 "
-        "(вікно, оголошене: сторону не вказано)"
+        "⏹ Паузу в ударах «late» (сторону не вказано) завершено достроково о 12:00, 18.03.2025"
     )
     assert ended.endswith("Причина: broken")
 

@@ -14,6 +14,7 @@ import logging
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Literal
 
 from telegram import (
     CallbackQuery,
@@ -28,7 +29,7 @@ from telegram.ext import ContextTypes
 from bot.commands import resident
 from bot.commands.common import GROUP_TYPES, MAX_REGION_QUERY, Ask, ask, echo, may_change_chat
 from bot.commands.truce_args import ArgumentError, split_arguments
-from bot.delivery.alert_texts import kind_name, region_name
+from bot.delivery.alert_texts import kind_name, region_accusative, region_name
 from bot.delivery.textlimit import fit_message
 from bot.i18n import LANGUAGES
 from bot.outages.service import OutageService
@@ -151,14 +152,42 @@ def region_screen(a: Ask, region: regions.Region, page: int = 0) -> Screen:
     return text, InlineKeyboardMarkup(rows)
 
 
-def ambiguous_screen(a: Ask, query: str, city: regions.Region, oblast: regions.Region) -> Screen:
+def kinds_code(kinds: Sequence[str] | None) -> str:
+    """``kinds=`` as a button carries it: one letter a kind ("ar"), "*" for every kind."""
+    return "*" if kinds is None else "".join(CODE_OF_KIND[k] for k in kinds)
+
+
+def kinds_of_code(code: str) -> tuple[str, ...] | None:
+    """The kinds a button's code names; ValueError for a code this version did not send."""
+    if code == "*":
+        return None
+    if not code or any(c not in KIND_CODES for c in code) or len(set(code)) != len(code):
+        raise ValueError(code)
+    return tuple(k for c, k in KIND_CODES.items() if c in code)
+
+
+def ambiguous_screen(
+    a: Ask,
+    query: str,
+    city: regions.Region,
+    oblast: regions.Region,
+    kinds: tuple[str, ...] | Literal["keep"] | None = "keep",
+) -> Screen:
+    """Which of the two places "Львів" means; a typed ``kinds=`` rides on the buttons."""
     city_name = _city_name(city, a.lang)
     text = a.t("ui.ambiguous", query=echo(query), city=city_name, oblast=_name(oblast.id, a.lang))
+    extra = () if kinds == "keep" else (kinds_code(kinds),)
     keyboard = [
-        [_button(a.t("ui.btn.city", city=city_name), "s", city.id)],
-        [_button(_name(oblast.id, a.lang), "s", oblast.id)],
+        [_button(a.t("ui.btn.city", city=city_name), "s", city.id, *extra)],
+        [_button(_name(oblast.id, a.lang), "s", oblast.id, *extra)],
     ]
     return text, InlineKeyboardMarkup(keyboard)
+
+
+def unsubscribe_screen(a: Ask, query: str, places: Sequence[regions.Region]) -> Screen:
+    """ "Львів" when the chat follows both the city and the oblast: which one to drop."""
+    keyboard = [[_button(f"❌ {_name(r.id, a.lang)}", "u", r.id)] for r in places]
+    return a.t("ui.unsubscribe_which", query=echo(query)), InlineKeyboardMarkup(keyboard)
 
 
 def suggestion_screen(a: Ask, query: str, found: Sequence[regions.Region]) -> Screen:
@@ -280,11 +309,13 @@ async def mysubs(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await _send(update, await mysubs_screen(a))
 
 
-def _name_screen(a: Ask, query: str) -> Screen | None:
+def _name_screen(
+    a: Ask, query: str, kinds: tuple[str, ...] | Literal["keep"] | None = "keep"
+) -> Screen | None:
     """The buttons for a typed place name: which of two places, or close matches."""
     both = regions.city_and_oblast(query)
     if both is not None:
-        return ambiguous_screen(a, query, *both)
+        return ambiguous_screen(a, query, *both, kinds=kinds)
     if regions.resolve(query) is None:
         found = regions.suggest(query)
         if found:
@@ -302,19 +333,63 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         words = split_arguments(a.text)
     except ArgumentError:
         words = a.text.split()[1:]
-    if any(w.lower().startswith("kinds=") for w in words):
-        await resident.subscribe(update, context)  # the typed form says everything itself
-        return
-    query = " ".join(words).strip()
+    typed = [w for w in words if w.lower().startswith("kinds=")]
+    query = " ".join(w for w in words if w not in typed).strip()
+    kinds: tuple[str, ...] | Literal["keep"] | None = "keep"
+    if typed:
+        try:
+            kinds = resident.parse_kinds(typed[-1].partition("=")[2])
+        except ValueError:
+            await resident.subscribe(update, context)  # it says which word is wrong
+            return
+        if regions.city_and_oblast(query) is None:
+            await resident.subscribe(update, context)  # the typed form says everything
+            return
     if not query:
         await _send(update, oblast_screen(a))
         return
-    screen = _name_screen(a, query) if len(query) <= MAX_REGION_QUERY else None
+    screen = _name_screen(a, query, kinds) if len(query) <= MAX_REGION_QUERY else None
     if screen is None:
         await resident.subscribe(update, context)
         return
     if await may_change_chat(update, context, a):
         await _send(update, screen)
+
+
+async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """/unsubscribe: "Львів" drops whichever of the city and the oblast the chat follows, and
+    asks with buttons when it follows both; the rest is resident.unsubscribe's."""
+    a = await ask(update, context)
+    if a is None:
+        return
+    query = resident.argument(a)
+    both = regions.city_and_oblast(query) if len(query) <= MAX_REGION_QUERY else None
+    if both is None:
+        await resident.unsubscribe(update, context)
+        return
+    if not await may_change_chat(update, context, a):
+        return
+    async with a.services.sessions() as session:
+        followed = set(await chat_store.subscriptions(session, a.chat_id))
+    places = [r for r in both if r.id in followed]
+    if len(places) == 2:
+        await _send(update, unsubscribe_screen(a, query, places))
+        return
+    if len(places) == 1:
+        await resident.unsubscribe_from(update, a, places[0].id)
+        return
+    city, oblast = both
+    await _send(
+        update,
+        (
+            a.t(
+                "unsubscribe.none_of_both",
+                city=_city_name(city, a.lang),
+                oblast=region_accusative(oblast.id, _name(oblast.id, a.lang), a.lang),
+            ),
+            None,
+        ),
+    )
 
 
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -354,10 +429,11 @@ def parse(raw: str | None) -> Press | None:
         return None
     operation, arguments = parts[1], tuple(parts[2:])
     shapes = {
-        "po": 1, "pr": 2, "s": 1, "u": 1, "ks": 1, "k": 2, "m": 0,
+        "po": 1, "pr": 2, "s": (1, 2), "u": 1, "ks": 1, "k": 2, "m": 0,
         "l": 1, "lc": 0, "st": 0, "r": 1, "q": 0, "og": 0,
     }  # fmt: skip
-    if shapes.get(operation) != len(arguments):
+    shape = shapes.get(operation)
+    if len(arguments) not in (shape if isinstance(shape, tuple) else (shape,)):
         return None
     if operation in ("po", "pr") and not arguments[-1].isdigit():
         return None
@@ -435,7 +511,13 @@ async def _act(
     elif op == "s":
         if regions.get(args[0]) is None:
             return a.t("ui.stale"), True
-        text = await resident.subscribe_text(a, args[0])
+        kinds: tuple[str, ...] | Literal["keep"] | None = "keep"
+        if len(args) == 2:
+            try:
+                kinds = kinds_of_code(args[1])
+            except ValueError:
+                return a.t("ui.stale"), True
+        text = await resident.subscribe_text(a, args[0], kinds)
         await _show(query, subscribed_screen(a, text, args[0]))
         return a.t("ui.saved"), False
     elif op == "u":

@@ -24,7 +24,7 @@ from storage import merge as alert_store
 from storage.truces import in_force_for
 
 
-def _argument(a: Ask) -> str:
+def argument(a: Ask) -> str:
     try:
         return " ".join(split_arguments(a.text)).strip()
     except Exception:
@@ -79,7 +79,7 @@ KIND_WORDS: dict[str, str] = {
 }
 
 
-def _kinds(value: str) -> tuple[str, ...] | None:
+def parse_kinds(value: str) -> tuple[str, ...] | None:
     """``kinds=`` value: None for all; ValueError for an unknown word."""
     if value.strip().lower() in ("all", "усі", "всі"):
         return None
@@ -113,7 +113,7 @@ async def subscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     for word in words:
         if word.lower().startswith("kinds="):
             try:
-                kinds = _kinds(word.partition("=")[2])
+                kinds = parse_kinds(word.partition("=")[2])
             except ValueError as exc:
                 await reply(update, a.t("subscribe.bad_kind", kind=echo(str(exc))))
                 return
@@ -168,7 +168,7 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
         return
     if not await may_change_chat(update, context, a):
         return
-    query = _argument(a)
+    query = argument(a)
     if not query:
         await reply(update, a.t("unsubscribe.usage"))
         return
@@ -182,14 +182,18 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
     if region is None:
         await reply(update, unknown_region(a, query))
         return
-    async with services.sessions() as session, session.begin():
-        removed = await chat_store.unsubscribe(session, a.chat_id, region.id)
-    name = _name(region.id, a.lang)
+    await unsubscribe_from(update, a, region.id)
+
+
+async def unsubscribe_from(update: Update, a: Ask, region_id: str) -> None:
+    async with a.services.sessions() as session, session.begin():
+        removed = await chat_store.unsubscribe(session, a.chat_id, region_id)
+    name = _name(region_id, a.lang)
     if removed:
         await reply(update, a.t("unsubscribe.done", region=name))
     else:
         await reply(
-            update, a.t("unsubscribe.none", region=region_accusative(region.id, name, a.lang))
+            update, a.t("unsubscribe.none", region=region_accusative(region_id, name, a.lang))
         )
 
 
@@ -256,7 +260,7 @@ async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         return
     if not await may_change_chat(update, context, a):
         return
-    choice = _argument(a).lower()
+    choice = argument(a).lower()
     if choice not in LANGUAGES:
         await reply(update, a.t("lang.usage"))
         return
@@ -280,7 +284,7 @@ async def regions_list(update: Update, context: ContextTypes.DEFAULT_TYPE) -> No
     a = await ask(update, context)
     if a is None:
         return
-    query = _argument(a)
+    query = argument(a)
     if not query:
         items = [f"{r.id} — {_name(r.id, a.lang)}" for r in regions.top_level()]
         await reply(update, a.t("regions.top") + "\n" + "\n".join(items))

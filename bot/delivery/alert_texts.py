@@ -38,9 +38,15 @@ def kyiv_time(moment: datetime, today: datetime | None = None) -> str:
         return moment.isoformat(timespec="minutes")
 
 
-def duration_text(seconds: float, lang: str) -> str:
-    """ "47 хв", "2 год", "1 год 5 хв" (rounded to the minute, at least 1 minute)."""
-    minutes = max(1, round(seconds / 60))
+def duration_text(seconds: float, lang: str, *, at_least_a_minute: bool = True) -> str:
+    """ "47 хв", "2 год", "1 год 5 хв", rounded to the minute: every duration a user reads.
+
+    An alert or a wait is never "0 хв" (it happened, so it lasted), but a measured total may
+    be: the ledger's alert-minutes in a pause that held are 0, and that is the news.
+    """
+    minutes = round(seconds / 60)
+    if at_least_a_minute:
+        minutes = max(1, minutes)
     hours, minutes = divmod(minutes, 60)
     if not hours:
         return t(lang, "duration.m", minutes=minutes)
@@ -129,12 +135,7 @@ def since_text(items: Sequence[SinceStart], lang: str) -> str:
     (the party named when claims with different starts are in force)."""
 
     def one(item: SinceStart) -> str:
-        whole = round(item.minutes)
-        elapsed = (
-            t(lang, "duration.m", minutes=whole)
-            if whole < 60
-            else t(lang, "duration.hm", hours=whole // 60, minutes=whole % 60)
-        )
+        elapsed = duration_text(item.minutes * 60, lang)
         return t(lang, "truce.elapsed_first" if item.first else "truce.elapsed", elapsed=elapsed)
 
     texts = {one(item) for item in items}

@@ -7,7 +7,15 @@ import math
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from bot.delivery.alert_texts import KYIV, kyiv_time, party_name, region_name, scope_name, window
+from bot.delivery.alert_texts import (
+    KYIV,
+    duration_text,
+    kyiv_time,
+    party_name,
+    region_name,
+    scope_name,
+    window,
+)
 from bot.i18n import t, tn
 from storage.ledger import SOURCES, ClaimReport, TruceReport
 from storage.truces import TruceView
@@ -55,10 +63,8 @@ def truces_text(views: Sequence[TruceView], now: datetime, lang: str) -> str:
 
 
 def duration(minutes: float, lang: str) -> str:
-    whole = round(minutes)
-    if whole < 60:
-        return t(lang, "duration.m", minutes=whole)
-    return t(lang, "duration.hm", hours=whole // 60, minutes=whole % 60)
+    """A measured total of minutes: 0 stays "0 хв" (a pause that held)."""
+    return duration_text(minutes * 60, lang, at_least_a_minute=False)
 
 
 def _ratio(value: float, lang: str) -> str:

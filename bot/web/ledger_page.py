@@ -18,6 +18,7 @@ from bot.delivery.alert_texts import kyiv_time, region_name, scope_name, window
 from bot.i18n import t
 from bot.ledger.render import duration
 from storage.ledger import SOURCES, ClaimReport, OblastLine, TruceReport
+from storage.truces import UNSPECIFIED_PARTY
 
 STYLE = """
 body{font:16px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;margin:0 auto;
@@ -165,9 +166,16 @@ def _truce(report: TruceReport, lang: str, chosen: str | None) -> list[str]:
     return out
 
 
+def claim_heading(party: str, lang: str) -> str:
+    """Who announced the window; a claim recorded without a party says so plainly."""
+    if party == UNSPECIFIED_PARTY:
+        return t(lang, "web.claim_unspecified")
+    return t(lang, "web.claim", party=party)
+
+
 def _claim(claim: ClaimReport, lang: str) -> list[str]:
     out = [
-        f"<h3>{esc(t(lang, 'web.claim', party=claim.party))}</h3>",
+        f"<h3>{esc(claim_heading(claim.party, lang))}</h3>",
         "<p>"
         + esc(t(lang, "web.claim_window", window=window(claim.starts_at, claim.ends_at, lang))),
     ]
