@@ -61,8 +61,8 @@ def renderer() -> CountingRenderer:
 
 @pytest.fixture
 def start_map_bot(start_bot: BotFactory, renderer: CountingRenderer) -> BotFactory:
-    async def _start(**options: object) -> AlertBot:
-        return await start_bot(map_renderer=renderer, **options)
+    async def _start(database_url: str | None = None) -> AlertBot:
+        return await start_bot(database_url, map_renderer=renderer)
 
     return _start
 
@@ -135,6 +135,7 @@ def assert_hatched(picture: Picture, region_id: str) -> None:
 
 
 async def test_map_colours_each_oblast_by_its_state_and_draws_once_per_state(
+    database_url: str,
     start_map_bot: BotFactory,
     bot_api: FakeBotApi,
     feed_server: FakeFeedServer,
@@ -143,7 +144,7 @@ async def test_map_colours_each_oblast_by_its_state_and_draws_once_per_state(
 ) -> None:
     """The recorded answer has Luhansk oblast and Crimea under air raid; the test adds Lviv
     oblast (air raid) and Odesa oblast (artillery)."""
-    bot = await start_map_bot()
+    bot = await start_map_bot(database_url)
     serve(feed_server, clock, lviv_alert(), odesa_artillery())
     await poll(bot)
 
