@@ -28,9 +28,9 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import alert_map, membership, picker, resident, truces
 from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
-from bot.commands import membership, picker, resident, truces
 from bot.commands import menu as command_menu
 from bot.commands import outages as outage_commands
 from bot.commands import quiet as quiet_commands
@@ -48,6 +48,8 @@ from bot.ingest.push_source import PushSource
 from bot.ledger import notices as truce_notices
 from bot.ledger.notices import truce_notice_job
 from bot.logs import exception_summary
+from bot.maps.draw import render_png
+from bot.maps.service import AlertMap, Renderer
 from bot.operations.leader import Leadership, leadership_for
 from bot.outages.service import OutageService
 from bot.services import CONTEXT_TYPES, BotData, Services, bot_data
@@ -82,6 +84,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("unsubscribe", picker.unsubscribe),
     ("mysubs", picker.mysubs),
     ("status", resident.status),
+    ("map", alert_map.map_command),
     ("lang", resident.lang),
     ("regions", resident.regions_list),
     ("truces", truces.truces),
@@ -177,6 +180,7 @@ class AlertBot:
         after_commit: Callable[[str], None] = lambda _kind: None,
         is_leader: Callable[[], bool] | None = None,
         phase_plan: Callable[[Sequence[float]], PhasePlan] = plan_phases,
+        map_renderer: Renderer = render_png,
     ) -> None:
         """``after_commit(kind)`` is called right after a poll committed a change that has
         messages to queue (``"alert"`` or ``"outage"``), before they are queued: the seam the
@@ -185,6 +189,7 @@ class AlertBot:
         self._resolver = resolver
         self._after_commit = after_commit
         self._phase_plan = phase_plan
+        self._map_renderer = map_renderer
         self.clock = clock
         self._feed_transport = feed_transport
         self._schedule_polls = schedule_polls
@@ -413,6 +418,7 @@ class AlertBot:
             on_notices=self._wake_dispatcher,
         )
         data.outages = self.outages
+        data.alert_map = AlertMap(sessions, clock=self.clock, renderer=self._map_renderer)
         # Health, metrics and the webhook listen from here, a standby's too: it answers
         # /healthz, and /readyz names it as not the leader.
         await self._start_web(app, sessions)

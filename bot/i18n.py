@@ -204,6 +204,7 @@ UK: dict[str, str] = {
         "/unsubscribe <регіон|all> — відписатися\n"
         "/mysubs — мої підписки\n"
         "/status — тривоги в моїх регіонах зараз\n"
+        "/map — мапа тривог по областях\n"
         "/truces — оголошені паузи в ударах\n"
         "/truce_report <назва> — що записали джерела тривог під час паузи\n"
         "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
@@ -648,6 +649,7 @@ EN: dict[str, str] = {
         "/unsubscribe <region|all> — unsubscribe\n"
         "/mysubs — my subscriptions\n"
         "/status — alerts in my regions now\n"
+        "/map — a map of alerts by oblast\n"
         "/truces — announced strike pauses\n"
         "/truce_report <name> — what the alert records show during a pause\n"
         "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
@@ -1130,6 +1132,36 @@ EN_BUTTONS: dict[str, str] = {
 }
 UK.update(UK_BUTTONS)
 EN.update(EN_BUTTONS)
+
+# --- The alert map: /map and its button (issue 16, item 6) --------------------------------
+# The picture's title, time and legend (bot/maps/draw.py) and the photo's caption. The
+# picture is read on a phone: keep the legend short.
+UK_MAP: dict[str, str] = {
+    "map.title": "Тривоги в Україні",
+    "map.as_of": "станом на {time}",
+    "map.legend.air_raid": "Повітряна тривога",
+    "map.legend.partial": "Тривога в частині області",
+    "map.legend.other": "Інша тривога (обстріл тощо)",
+    "map.legend.none": "Тривоги немає",
+    "map.caption": "🗺 Тривоги по областях станом на {time}",
+    "map.unchanged": "Без змін з {time}.",
+    "ui.btn.map": "🗺 Мапа",
+    "menu.map": "Мапа тривог по областях",
+}
+EN_MAP: dict[str, str] = {
+    "map.title": "Alerts in Ukraine",
+    "map.as_of": "as of {time}",
+    "map.legend.air_raid": "Air raid alert",
+    "map.legend.partial": "Alert in part of the oblast",
+    "map.legend.other": "Other alert (shelling etc.)",
+    "map.legend.none": "No alert",
+    "map.caption": "🗺 Alerts by oblast as of {time}",
+    "map.unchanged": "No change since {time}.",
+    "ui.btn.map": "🗺 Map",
+    "menu.map": "Map of alerts by oblast",
+}
+UK.update(UK_MAP)
+EN.update(EN_MAP)
 
 CATALOG: dict[str, dict[str, str]] = {"uk": UK, "en": EN}
 

@@ -14,6 +14,7 @@ from telegram.ext import CallbackContext, ContextTypes
 
 if TYPE_CHECKING:
     from bot.ingest.feed_manager import FeedManager
+    from bot.maps.service import AlertMap
     from bot.outages.service import OutageService
 
 
@@ -32,6 +33,7 @@ class BotData:
         self.services: Services | None = None
         self.feeds: FeedManager | None = None
         self.outages: OutageService | None = None
+        self.alert_map: AlertMap | None = None
 
 
 CONTEXT_TYPES: ContextTypes[Any, Any, Any, BotData] = ContextTypes(bot_data=BotData)

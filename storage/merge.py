@@ -643,3 +643,13 @@ async def alerts_in_and_over(
     over = set(regions.lineage(region_id))
     found = await active_alerts(session, over | set(regions.with_descendants(region_id)))
     return [s for s in found if s.region_id in over], [s for s in found if s.region_id not in over]
+
+
+async def all_active(session: AsyncSession) -> list[tuple[str, str]]:
+    """(region id, kind) of every announced active alert, everywhere: for the /map picture."""
+    rows = await session.execute(
+        select(AlertState.region_id, AlertState.kind)
+        .where(AlertState.active)
+        .order_by(AlertState.region_id, AlertState.kind)
+    )
+    return [(region_id, kind) for region_id, kind in rows.all()]

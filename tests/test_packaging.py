@@ -75,6 +75,8 @@ def test_dockerfile_install_steps_work_in_a_fresh_virtualenv(tmp_path: Path) -> 
             "assert list(m.MIGRATIONS_DIR.glob('versions/0001_*.py'));"
             "assert r.files('feeds').joinpath('samples/alerts_in_ua_active_2023-04-02.json')"
             ".is_file();"
+            "import bot.maps.outlines as o; assert len(o.load().regions) == 27;"
+            "assert r.files('bot').joinpath('maps/data/PROVENANCE.md').is_file();"
             "print(m.__file__)",
         ],
         cwd=tmp_path,

@@ -302,6 +302,7 @@ async def test_start_greets_in_two_lines_with_buttons(
     labels = [label for label, _ in buttons(markup)]
     assert labels == [
         "📍 Обрати регіон",
+        "🗺 Мапа",
         "💡 Група відключень",
         "🌐 Мова / Language",
         "⚙️ Налаштування",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from telegram import Update
+from telegram import InlineKeyboardMarkup, Update
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
@@ -61,11 +61,11 @@ def echo(value: str) -> str:
     return shorten(value)
 
 
-async def reply(update: Update, text: str) -> None:
+async def reply(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
     message = update.effective_message
     if message is not None:
         # Whatever a handler built, Telegram refuses more than 4,096 characters.
-        await message.reply_text(fit_message(text), do_quote=False)
+        await message.reply_text(fit_message(text), reply_markup=markup, do_quote=False)
 
 
 GROUP_TYPES = ("group", "supergroup")

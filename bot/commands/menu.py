@@ -26,6 +26,7 @@ RESIDENT = (
     "subscribe",
     "mysubs",
     "status",
+    "map",
     "settings",
     "quiet",
     "truces",
@@ -37,7 +38,7 @@ RESIDENT = (
     "lang",
     "help",
 )
-GROUP = ("subscribe", "mysubs", "status", "truces", "unsubscribe", "settings", "help")
+GROUP = ("subscribe", "mysubs", "status", "map", "truces", "unsubscribe", "settings", "help")
 ADMIN = ("truce_set", "truce_end", "truce_report", "feed_list", "channels", "stats")
 # None: the default (Ukrainian) list; "en": for users whose Telegram is in English.
 MENU_LANGUAGES: tuple[str | None, ...] = (None, "en")

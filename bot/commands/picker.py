@@ -26,7 +26,7 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.commands import resident
+from bot.commands import alert_map, resident
 from bot.commands.common import GROUP_TYPES, MAX_REGION_QUERY, Ask, ask, echo, may_change_chat
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.delivery.alert_texts import kind_name, region_accusative, region_name
@@ -118,7 +118,7 @@ Screen = tuple[str, InlineKeyboardMarkup | None]
 def start_screen(a: Ask) -> Screen:
     keyboard = [
         [_button(a.t("ui.btn.pick_region"), "po", 0)],
-        [_button(a.t("ui.btn.outage"), "og")],
+        [_button(a.t("ui.btn.map"), "mp"), _button(a.t("ui.btn.outage"), "og")],
         [_button(a.t("ui.btn.language"), "lc"), _button(a.t("ui.btn.settings"), "st")],
     ]
     return a.t("ui.start"), InlineKeyboardMarkup(keyboard)
@@ -430,7 +430,7 @@ def parse(raw: str | None) -> Press | None:
     operation, arguments = parts[1], tuple(parts[2:])
     shapes = {
         "po": 1, "pr": 2, "s": (1, 2), "u": 1, "ks": 1, "k": 2, "m": 0,
-        "l": 1, "lc": 0, "st": 0, "r": 1, "q": 0, "og": 0,
+        "l": 1, "lc": 0, "st": 0, "r": 1, "q": 0, "og": 0, "mp": 0,
     }  # fmt: skip
     shape = shapes.get(operation)
     if len(arguments) not in (shape if isinstance(shape, tuple) else (shape,)):
@@ -552,6 +552,10 @@ async def _act(
         return a.t("ui.saved"), False
     elif op == "q":
         return a.t("ui.quiet_hint"), True
+    elif op == "mp":
+        message = query.message
+        if message is not None:
+            await alert_map.send_map(a, context, message.chat.id)
     elif op == "og":
         message = query.message
         if message is not None:

@@ -7,6 +7,7 @@ from typing import Literal
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.commands import alert_map
 from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, may_change_chat, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.delivery.alert_texts import (
@@ -230,7 +231,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     async with services.sessions() as session:
         region_ids = await chat_store.subscriptions(session, a.chat_id)
         if not region_ids:
-            await reply(update, a.t("status.none_subs"))
+            await reply(update, a.t("status.none_subs"), alert_map.keyboard(a))
             return
         for region_id in region_ids:
             active, inside = await alert_store.alerts_in_and_over(session, region_id)
@@ -251,7 +252,7 @@ async def status(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 note = a.t("status.truce", name=truce.name, scope=scope_name(truce.scope, a.lang))
                 if note not in notes:
                     notes.append(note)
-    await reply(update, "\n".join(lines + notes))
+    await reply(update, "\n".join(lines + notes), alert_map.keyboard(a))
 
 
 async def lang(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
