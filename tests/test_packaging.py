@@ -75,6 +75,11 @@ def test_dockerfile_install_steps_work_in_a_fresh_virtualenv(tmp_path: Path) -> 
             "assert list(m.MIGRATIONS_DIR.glob('versions/0001_*.py'));"
             "assert r.files('feeds').joinpath('samples/alerts_in_ua_active_2023-04-02.json')"
             ".is_file();"
+            # The message catalogs, compiled in the image's build and complete.
+            "import bot.i18n as i;"
+            "assert all(i.catalog_path(x, i.LOCALES, '.mo').is_file() for x in i.LANGUAGES);"
+            "assert i.t('en', 'ui.saved') == 'Saved ✓';"
+            "assert i.tn('uk', 'stats.chats', 2) == '2 чати';"
             "print(m.__file__)",
         ],
         cwd=tmp_path,
