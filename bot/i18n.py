@@ -1,4 +1,4 @@
-"""Every user-facing text, Ukrainian first and English second. Handlers only pick keys.
+r"""Every user-facing text, Ukrainian first and English second. Handlers only pick keys.
 
 The texts live in gettext catalogs, ``bot/locales/<lang>/LC_MESSAGES/messages.po``, so that
 translators work in their usual tools (Poedit, Weblate, a text editor). An entry::

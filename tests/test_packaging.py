@@ -76,10 +76,11 @@ def test_dockerfile_install_steps_work_in_a_fresh_virtualenv(tmp_path: Path) -> 
             "assert r.files('feeds').joinpath('samples/alerts_in_ua_active_2023-04-02.json')"
             ".is_file();"
             # The message catalogs, compiled in the image's build and complete.
-            "import bot.i18n as i;"
+            "import bot.i18n as i, bot.i18n_check as c;"
             "assert all(i.catalog_path(x, i.LOCALES, '.mo').is_file() for x in i.LANGUAGES);"
             "assert i.t('en', 'ui.saved') == 'Saved ✓';"
             "assert i.tn('uk', 'stats.chats', 2) == '2 чати';"
+            "assert c.check_catalogs() == [];"
             "print(m.__file__)",
         ],
         cwd=tmp_path,
