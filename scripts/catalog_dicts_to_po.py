@@ -11,6 +11,15 @@ messages SOURCE.py added or changed are written, and those it deleted are remove
 made before the catalogs existed can be merged without undoing later edits of the .po files.
 The output depends only on the inputs: running it twice changes nothing the second time.
 
+Merging a branch that still adds texts to the dicts (bot/i18n.py has none since the catalogs)::
+
+    git merge BRANCH                                   # bot/i18n.py conflicts
+    git show BRANCH:bot/i18n.py > /tmp/theirs.py
+    git show "$(git merge-base HEAD BRANCH)":bot/i18n.py > /tmp/base.py
+    .venv/bin/python scripts/catalog_dicts_to_po.py /tmp/theirs.py --base /tmp/base.py
+    git checkout --ours bot/i18n.py                    # keep the version without dicts
+    .venv/bin/python -m bot.i18n_check                 # then commit the .po files
+
 The layout of an entry: the key is the msgctxt, so it never changes when the wording does,
 and Poedit and Weblate show it as the context; the msgid is the Ukrainian text in every
 catalog, so a translator's tool shows Ukrainian as the source (a Ukrainian edit changes the
