@@ -6,6 +6,13 @@ another; placeholders ({name}) that differ from the Ukrainian text's, or braces 
 parse; a translation whose msgid is not the current Ukrainian text; a Plural-Forms header that
 does not pick the form of Babel's CLDR category; and a literal key in the code,
 ``t(lang, "key")`` or ``tn(lang, "key", n)``, that the catalog does not have.
+
+``python -m bot.i18n_check --sync`` first makes every catalog follow the Ukrainian one, as
+``msgmerge`` would: each msgid becomes the current Ukrainian text (a translation whose source
+changed is marked fuzzy, its old translation kept for the translator to review), keys new
+in Ukrainian are added untranslated, keys gone from it are dropped, and the
+notes for translators (``#.``) are copied. So a developer edits only uk/messages.po, runs
+``--sync``, and the check lists what is left to translate.
 """
 
 from __future__ import annotations
@@ -13,6 +20,7 @@ from __future__ import annotations
 import argparse
 import ast
 import gettext
+import io
 import string
 import sys
 from collections.abc import Iterable, Sequence
@@ -20,7 +28,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
-from babel.messages.pofile import PoFileError, read_po
+from babel.messages.pofile import PoFileError, read_po, write_po
 
 from bot.i18n import DEFAULT_LANGUAGE, LANGUAGES, LOCALES, catalog_path, categories
 
@@ -194,6 +202,111 @@ def check_catalogs(locales: Path = LOCALES, languages: Sequence[str] = LANGUAGES
     return problems
 
 
+def _source_id(message: Message, lang: str) -> str | tuple[str, str] | None:
+    """The msgid a Ukrainian entry should have: its text (plural: the one and many forms)."""
+    forms = _forms(message)
+    if not forms or not all(forms):
+        return None
+    if isinstance(message.id, str):
+        return forms[0]
+    names = categories(lang)
+    many = names.index("many") if "many" in names else len(names) - 1
+    return (forms[0], forms[min(many, len(forms) - 1)])
+
+
+def _rebuilt(catalog: Catalog, lang: str, messages: Iterable[Message]) -> Catalog:
+    result = Catalog(
+        locale=lang, domain=catalog.domain, header_comment=catalog.header_comment, fuzzy=False
+    )
+    result.mime_headers = catalog.mime_headers
+    result.fuzzy = catalog.fuzzy
+    for message in messages:
+        result[message.id] = message
+    return result
+
+
+def _write(catalog: Catalog, path: Path) -> None:
+    buffer = io.BytesIO()
+    write_po(buffer, catalog, width=76)
+    if path.read_bytes() != buffer.getvalue():
+        path.write_bytes(buffer.getvalue())
+
+
+def _copy(message: Message, **changes: object) -> Message:
+    fields: dict[str, object] = {
+        "id": message.id,
+        "string": message.string,
+        "locations": message.locations,
+        "flags": set(message.flags),
+        "auto_comments": message.auto_comments,
+        # Babel reads a "#| msgid" (the source before a change, as msgmerge and Poedit write
+        # it) as a comment "| msgid"; it would come back as "# | msgid", so it goes.
+        "user_comments": [c for c in message.user_comments if not c.startswith("|")],
+        "context": message.context,
+    }
+    fields.update(changes)
+    return Message(**fields)  # type: ignore[arg-type]
+
+
+def sync(locales: Path = LOCALES, languages: Sequence[str] = LANGUAGES) -> list[str]:
+    """Make every catalog follow the Ukrainian one (see above); one line per change."""
+    changes: list[str] = []
+    path = catalog_path(DEFAULT_LANGUAGE, locales)
+    catalog, problems = _read(path, DEFAULT_LANGUAGE)
+    if catalog is None:
+        return problems
+    source: dict[str, Message] = {}
+    for message in catalog:
+        key = message.context
+        if not message.id or not key:
+            continue
+        wanted = _source_id(message, DEFAULT_LANGUAGE)
+        if wanted is not None and _ids(message) != _ids(Message(wanted)):
+            changes.append(f"{_shown(path)}: {key}: msgid set to the Ukrainian text")
+            message = _copy(message, id=wanted)
+        source[key] = message
+    _write(_rebuilt(catalog, DEFAULT_LANGUAGE, source.values()), path)
+    for lang in languages:
+        if lang == DEFAULT_LANGUAGE:
+            continue
+        path = catalog_path(lang, locales)
+        where = _shown(path)
+        other, problems = _read(path, lang)
+        if other is None:
+            changes += problems
+            continue
+        kept: dict[str, Message] = {}
+        for message in other:
+            key = message.context
+            if not message.id or not key:
+                continue
+            if key not in source:
+                changes.append(f"{where}: {key}: dropped, the Ukrainian catalog has it not")
+                continue
+            new = source[key]
+            if isinstance(new.id, str) != isinstance(message.id, str):
+                continue  # plural in one and not the other: added again below, empty
+            if _ids(message) != _ids(new):
+                fuzzy = any(_forms(message))
+                changes.append(
+                    f"{where}: {key}: the Ukrainian text changed"
+                    + (", marked fuzzy for review" if fuzzy else "")
+                )
+                message = _copy(
+                    message,
+                    id=new.id,
+                    flags=set(message.flags) | ({"fuzzy"} if fuzzy else set()),
+                )
+            kept[key] = _copy(message, auto_comments=new.auto_comments)
+        for key, new in source.items():
+            if key not in kept:
+                changes.append(f"{where}: {key}: added, untranslated")
+                empty = "" if isinstance(new.id, str) else ("",) * other.num_plurals
+                kept[key] = Message(new.id, empty, context=key, auto_comments=new.auto_comments)
+        _write(_rebuilt(other, lang, kept.values()), path)
+    return changes
+
+
 def _i18n_names(tree: ast.Module) -> tuple[dict[str, str], set[str]]:
     """The names this module calls t/tn by, and the names the bot.i18n module has in it."""
     functions: dict[str, str] = {}
@@ -264,7 +377,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--code", type=Path, action="append", help="files or folders to scan (default: bot/)"
     )
+    parser.add_argument(
+        "--sync", action="store_true", help="first make every catalog follow the Ukrainian one"
+    )
     args = parser.parse_args(argv)
+    if args.sync:
+        for change in sync(args.locales):
+            print(change, file=sys.stderr)
     problems = check_catalogs(args.locales) + check_code(args.code or CODE, args.locales)
     for problem in problems:
         print(problem)

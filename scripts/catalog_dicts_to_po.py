@@ -250,7 +250,8 @@ def merge(
         if key in written:
             new = written[key]
             # A translator's own "# " notes stay; the dicts' text and comments win.
-            new.user_comments = list(old.user_comments)
+            # ("#| msgid", the source before a change, reads as a comment "| msgid": dropped.)
+            new.user_comments = [c for c in old.user_comments if not c.startswith("|")]
             old = new
         seen.add(key)
         result[old.id] = old
@@ -262,7 +263,7 @@ def merge(
 
 def write(catalog: Catalog, path: Path) -> bool:
     buffer = io.BytesIO()
-    write_po(buffer, catalog, width=76, sort_output=False, include_lineno=False)
+    write_po(buffer, catalog, width=76)
     data = buffer.getvalue()
     if path.exists() and path.read_bytes() == data:
         return False

@@ -19,7 +19,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n import LOCALES, catalog_path, load, read_catalog, texts, tn
-from bot.i18n_check import check_catalogs, check_code
+from bot.i18n_check import check_catalogs, check_code, sync
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -202,3 +202,45 @@ def test_the_mo_is_read_unless_the_po_is_newer(locales: Path) -> None:
 def test_a_text_missing_in_english_is_the_ukrainian_one(locales: Path) -> None:
     edit(locales, "en", lambda c: remove(c, "ui.saved"))
     assert load(locales=locales)["en"]["ui.saved"] == "Збережено ✓"
+
+
+def test_sync_carries_a_ukrainian_edit_to_english_for_review(locales: Path) -> None:
+    def change(catalog: Catalog) -> None:
+        entry(catalog, "ui.saved").string = "Збережено!"
+        catalog.add("Нове {x}", "Нове {x}", context="zz.new", auto_comments=["a new text"])
+
+    edit(locales, "uk", change)
+    en = catalog_path("en", locales)
+    assert sync(locales) == [
+        f"{catalog_path('uk', locales)}: ui.saved: msgid set to the Ukrainian text",
+        f"{en}: ui.saved: the Ukrainian text changed, marked fuzzy for review",
+        f"{en}: zz.new: added, untranslated",
+    ]
+    assert check_catalogs(locales) == [
+        f"{en}: ui.saved: fuzzy (marked for review), so not used",
+        f"{en}: zz.new: untranslated (empty msgstr)",
+    ]
+    # The translator's tool shows the entry as fuzzy, with the new source and the old text.
+    text = en.read_text(encoding="utf-8")
+    assert '#, fuzzy\nmsgctxt "ui.saved"\nmsgid "Збережено!"\nmsgstr "Saved ✓"\n' in text
+    assert '#. a new text\n#, python-brace-format\nmsgctxt "zz.new"\nmsgid "Нове {x}"' in text
+
+    before = {lang: catalog_path(lang, locales).read_bytes() for lang in ("uk", "en")}
+    assert sync(locales) == []
+    assert {lang: catalog_path(lang, locales).read_bytes() for lang in ("uk", "en")} == before
+
+    # The translator reviews both; the catalogs are complete again.
+    def translate(catalog: Catalog) -> None:
+        entry(catalog, "ui.saved").flags.discard("fuzzy")
+        entry(catalog, "ui.saved").string = "Saved!"
+        entry(catalog, "zz.new").string = "New {x}"
+
+    edit(locales, "en", translate)
+    assert check_catalogs(locales) == []
+    assert load(locales=locales)["en"]["ui.saved"] == "Saved!"
+
+
+def test_sync_leaves_the_real_catalogs_as_they_are(locales: Path) -> None:
+    assert sync(locales) == []
+    for lang in ("uk", "en"):
+        assert catalog_path(lang, locales).read_bytes() == catalog_path(lang).read_bytes()
