@@ -12,7 +12,12 @@ COPY requirements.lock pyproject.toml README.md ./
 COPY bot ./bot
 COPY feeds ./feeds
 COPY storage ./storage
-RUN pip wheel --no-deps --wheel-dir wheels -r requirements.lock .
+RUN pip wheel --no-deps --wheel-dir wheels -r requirements.lock
+# The message catalogs compiled (.po -> .mo) with the pinned Babel, so the bot's wheel carries
+# the .mo files as well as the .po files they come from.
+RUN pip install --no-index --no-deps wheels/[bB]abel-*.whl \
+    && pybabel compile --domain messages --directory bot/locales --statistics
+RUN pip wheel --no-deps --wheel-dir wheels .
 
 # Stage 2: the runtime: no compiler, no sources, no pip cache; runs as a user of its own.
 FROM python:3.11-slim-bookworm

@@ -77,6 +77,12 @@ def test_dockerfile_install_steps_work_in_a_fresh_virtualenv(tmp_path: Path) -> 
             ".is_file();"
             "import bot.maps.outlines as o; assert len(o.load().regions) == 27;"
             "assert r.files('bot').joinpath('maps/data/PROVENANCE.md').is_file();"
+            # The message catalogs, compiled in the image's build and complete.
+            "import bot.i18n as i, bot.i18n_check as c;"
+            "assert all(i.catalog_path(x, i.LOCALES, '.mo').is_file() for x in i.LANGUAGES);"
+            "assert i.t('en', 'ui.saved') == 'Saved ✓';"
+            "assert i.tn('uk', 'stats.chats', 2) == '2 чати';"
+            "assert c.check_catalogs() == [];"
             "print(m.__file__)",
         ],
         cwd=tmp_path,
