@@ -208,6 +208,7 @@ UK: dict[str, str] = {
         "/truce_report <назва> — що записали джерела тривог під час паузи\n"
         "/outage_group <регіон> <група> — стежити за графіком відключень, напр. /outage_group Львів 1.1\n"
         "/outage — графік відключень на сьогодні й завтра\n"
+        "/outage_address <місто>, <вулиця>, <будинок> — аварійні відключення на вашій вулиці\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <хв> — сповіщення про відключення\n"
         "/quiet 23:00-07:00|off — тихі години (повітряні тривоги лишаються зі звуком)\n"
         "/lang uk|en — мова"
@@ -649,6 +650,7 @@ EN: dict[str, str] = {
         "/truce_report <name> — what the alert records show during a pause\n"
         "/outage_group <region> <group> — follow an outage schedule, e.g. /outage_group Lviv 1.1\n"
         "/outage — outage schedule for today and tomorrow\n"
+        "/outage_address <city>, <street>, <house> — emergency outages on your street\n"
         "/outage_mute scheduled|emergency|all|none, /outage_remind <min> — outage notifications\n"
         "/quiet 23:00-07:00|off — quiet hours (air-raid alerts keep their sound)\n"
         "/lang uk|en — language"
@@ -1124,6 +1126,83 @@ EN_BUTTONS: dict[str, str] = {
 }
 UK.update(UK_BUTTONS)
 EN.update(EN_BUTTONS)
+
+# --- outages by address (issue 16, item 8): /outage_address --------------------------------
+UK.update(
+    {
+        "address.usage": (
+            "Формат: /outage_address <місто>, <вулиця>, <будинок>, напр. "
+            "/outage_address Львів, вул. Стрийська, 12; /outage_address off — видалити адресу."
+        ),
+        "address.too_long": "Адреса задовга (до {limit} символів). Формат: /outage_address Львів, вул. Стрийська, 12",
+        "address.no_street": "Не бачу назви вулиці. Формат: /outage_address Львів, вул. Стрийська, 12",
+        "address.bad_house": "Номер будинку має починатися з цифри (12, 12а, 67/69). Формат: /outage_address Львів, вул. Стрийська, 12",
+        "address.saved": "🏠 Адресу збережено. Місто: {city}; вулиця: {street}; будинок: {house}.",
+        "address.saved_street": "🏠 Адресу збережено. Місто: {city}; вулиця: {street} (уся вулиця, без номера будинку).",
+        "address.street_outages": (
+            "Аварійні відключення, які постачальник указує для вулиці, надходитимуть сюди лише "
+            "для цієї адреси."
+        ),
+        "address.none": "Адресу не вказано. /outage_address Львів, вул. Стрийська, 12 — щоб отримувати аварійні відключення на своїй вулиці.",
+        "address.current": "🏠 Ваша адреса: {address}.",
+        "address.queue_known": "Черга за даними {provider}: {group}.",
+        "address.removed": "Адресу видалено: аварійних відключень за вулицею більше не надсилатиму.",
+        "address.no_lookup": (
+            "Черги за адресою тут не визначаю (пошук є лише на сайтах ДТЕК): "
+            "вкажіть її самі, напр. /outage_group Львів 1.1."
+        ),
+        "address.lookup_needs_house": "Щоб дізнатися чергу в {provider}, додайте номер будинку.",
+        "address.queue_found": "💡 Черга за даними {provider}: {groups}. Стежу за нею ({region}).",
+        "address.house_planned": "Зараз за цією адресою планові роботи: {reason}; з {start}, орієнтовно до {end}.",
+        "address.house_emergency": "Зараз за цією адресою відключення: {reason}; з {start}, орієнтовно до {end}.",
+        "address.lookup_no_queue": "{provider} не вказує черги для цього будинку. Адресу збережено.",
+        "address.lookup_hoa": "Будинок обслуговує ОСББ: {provider} не показує для нього черги. Адресу збережено.",
+        "address.lookup_unreachable": "Не вдалося запитати {provider} про чергу (сайт не відповів). Адресу збережено.",
+        "address.lookup_blocked": "Сайт {provider} не пустив бота (захист від ботів), черги не знаю. Адресу збережено.",
+        "address.lookup_malformed": "{provider} відповів незрозуміло, черги не знаю. Адресу збережено.",
+        "address.lookup_not_found": "{provider} не знає такого будинку на цій вулиці, черги не знаю. Адресу збережено.",
+        "outage.address_hint": "Аварійні відключення на окремих вулицях надходять лише тим, хто вказав адресу: /outage_address",
+        "menu.outage_address": "Моя адреса: відключення на вулиці",
+    }
+)
+EN.update(
+    {
+        "address.usage": (
+            "Form: /outage_address <city>, <street>, <house>, e.g. "
+            "/outage_address Lviv, vul. Stryiska, 12; /outage_address off removes the address."
+        ),
+        "address.too_long": "The address is too long (at most {limit} characters). Form: /outage_address Lviv, vul. Stryiska, 12",
+        "address.no_street": "I see no street name. Form: /outage_address Lviv, vul. Stryiska, 12",
+        "address.bad_house": "A house number starts with a digit (12, 12a, 67/69). Form: /outage_address Lviv, vul. Stryiska, 12",
+        "address.saved": "🏠 Address saved. City: {city}; street: {street}; house: {house}.",
+        "address.saved_street": "🏠 Address saved. City: {city}; street: {street} (the whole street, no house number).",
+        "address.street_outages": (
+            "Emergency outages the provider gives for a street will come here for this address "
+            "only."
+        ),
+        "address.none": "No address given. /outage_address Lviv, vul. Stryiska, 12 gets you the emergency outages on your street.",
+        "address.current": "🏠 Your address: {address}.",
+        "address.queue_known": "Queue according to {provider}: {group}.",
+        "address.removed": "Address removed: no more emergency outages by street.",
+        "address.no_lookup": (
+            "I cannot tell the queue of an address here (only DTEK's sites have a lookup): "
+            "give it yourself, e.g. /outage_group Lviv 1.1."
+        ),
+        "address.lookup_needs_house": "Add the house number to learn the queue from {provider}.",
+        "address.queue_found": "💡 Queue according to {provider}: {groups}. Following it ({region}).",
+        "address.house_planned": "Planned works at this address now: {reason}; since {start}, expected until {end}.",
+        "address.house_emergency": "Outage at this address now: {reason}; since {start}, expected until {end}.",
+        "address.lookup_no_queue": "{provider} gives no queue for this house. Address saved.",
+        "address.lookup_hoa": "The house is served by its HOA: {provider} shows no queue for it. Address saved.",
+        "address.lookup_unreachable": "Could not ask {provider} for the queue (the site did not answer). Address saved.",
+        "address.lookup_blocked": "{provider}'s site did not let the bot in (bot filter); queue unknown. Address saved.",
+        "address.lookup_malformed": "{provider} gave an answer I cannot read; queue unknown. Address saved.",
+        "address.lookup_not_found": "{provider} does not know this house on this street; queue unknown. Address saved.",
+        "outage.address_hint": "Emergency outages on single streets go only to those who gave an address: /outage_address",
+        "menu.outage_address": "My address: outages on my street",
+    }
+)
+# --- end of outages by address ---
 
 CATALOG: dict[str, dict[str, str]] = {"uk": UK, "en": EN}
 

@@ -32,6 +32,7 @@ RESIDENT = (
     "truce_notices",
     "outage",
     "outage_group",
+    "outage_address",
     "unsubscribe",
     "regions",
     "lang",
