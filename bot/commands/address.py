@@ -4,6 +4,8 @@ can read (DTEK's ``getHomeNum``), the house's queue."""
 
 from __future__ import annotations
 
+import logging
+
 from telegram import Update
 from telegram.ext import ContextTypes
 
@@ -16,6 +18,8 @@ from feeds.outages import address as addresses
 from feeds.outages.address import Address, AddressError
 from storage import outages as outage_store
 from storage.outages import StoredAddress
+
+log = logging.getLogger("alertbot.outages")
 
 _OFF_WORDS = ("off", "remove", "delete", "вимк", "вимкнути", "видалити", "стоп")
 
@@ -106,6 +110,11 @@ async def _queue_line(
     try:
         found = await lookup.find(address)
     except LookupFailed as failure:
+        # The address itself stays out of the logs: it says where someone lives.
+        log.info(
+            "address_lookup_failed",
+            extra={"chat_id": a.chat_id, "provider": lookup.provider, "error": str(failure)},
+        )
         return a.t(f"address.lookup_{failure.reason}", provider=lookup.provider)
     return await _follow_found(a, found, region_id)
 

@@ -17,6 +17,7 @@ page: the bot then says it could not ask, in one line, and keeps the address.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Mapping
@@ -32,7 +33,9 @@ from feeds.outages.timeline import KYIV
 
 log = logging.getLogger("alertbot.outages.lookup")
 
-TIMEOUT = 10.0
+# Commands are answered one at a time: a provider that hangs must not hold the others long.
+TIMEOUT = 4.0
+DEADLINE = 8.0
 MAX_BODY = 2_000_000  # a street's houses; a page is far smaller than this
 _CSRF = re.compile(r"""<meta\s+name=["']csrf-token["']\s+content=["']([^"']{1,200})["']""")
 _QUEUE = re.compile(r"^GPV(\d{1,4}\.\d)$")
@@ -120,7 +123,9 @@ class DtekLookup:
         clock: Any,
         transport: httpx.AsyncBaseTransport | None = None,
         timeout: float = TIMEOUT,
+        deadline: float = DEADLINE,
     ) -> None:
+        self._deadline = deadline
         self.page_url = page_url
         self.ajax_url = urljoin(page_url, "/ua/ajax")
         self._clock = clock
@@ -131,9 +136,12 @@ class DtekLookup:
         if address.house is None:
             raise LookupFailed("not_found", "no house")
         try:
-            async with httpx.AsyncClient(
-                transport=self._transport, timeout=self._timeout, follow_redirects=False
-            ) as client:
+            async with (
+                asyncio.timeout(self._deadline),
+                httpx.AsyncClient(
+                    transport=self._transport, timeout=self._timeout, follow_redirects=False
+                ) as client,
+            ):
                 page = await client.get(self.page_url)
                 if page.status_code != 200:
                     raise LookupFailed("unreachable", f"page HTTP {page.status_code}")
@@ -149,7 +157,7 @@ class DtekLookup:
                         "Referer": self.page_url,
                     },
                 )
-        except httpx.HTTPError as error:
+        except (httpx.HTTPError, TimeoutError) as error:
             raise LookupFailed("unreachable", type(error).__name__) from None
         if answer.status_code != 200:
             raise LookupFailed("unreachable", f"HTTP {answer.status_code}")
@@ -160,10 +168,7 @@ class DtekLookup:
         except ValueError:
             raise LookupFailed("malformed", "not JSON") from None
         found = read_home_num(document, address.house)
-        log.info(
-            "address_lookup",
-            extra={"provider": self.provider, "groups": list(found.groups)},
-        )
+        log.info("address_lookup", extra={"provider": self.provider, "groups": list(found.groups)})
         return found
 
     def _form(self, address: Address) -> dict[str, str]:

@@ -21,6 +21,11 @@ MAX_TEXT = 200  # the whole address as typed
 MAX_CITY = 60
 MAX_STREET = 100
 MAX_HOUSE = 16
+# The stored keys' widths (storage/outage_models.py): a key is cut to them on both sides, so
+# that a long name (transliteration and case folding make it longer) still compares.
+CITY_KEY_WIDTH = 240
+STREET_KEY_WIDTH = 400
+HOUSE_KEY_WIDTH = 64
 
 # Canonical kind → the spellings residents and providers use (with or without a dot).
 _STREET_KINDS: dict[str, tuple[str, ...]] = {
@@ -63,7 +68,7 @@ def city_key(name: str) -> str:
     words = _words(name)
     while len(words) > 1 and words[0] in _CITY_PREFIXES:
         words = words[1:]
-    return _latin(words)
+    return _latin(words)[:CITY_KEY_WIDTH]
 
 
 def street_key(name: str) -> tuple[str | None, str]:
@@ -74,7 +79,7 @@ def street_key(name: str) -> tuple[str | None, str]:
         kind, words = _KIND_OF[words[0]], words[1:]
     elif len(words) > 1 and words[-1] in _KIND_OF:
         kind, words = _KIND_OF[words[-1]], words[:-1]
-    return kind, _latin(words)
+    return kind, _latin(words)[:STREET_KEY_WIDTH]
 
 
 def house_key(name: str) -> str | None:
@@ -85,7 +90,7 @@ def house_key(name: str) -> str | None:
     if match is None:
         return None
     number, letter, second = match.groups()
-    return _latin([number + (letter or "") + (f"/{second}" if second else "")])
+    return _latin([number + (letter or "") + (f"/{second}" if second else "")])[:HOUSE_KEY_WIDTH]
 
 
 def houses_of(listed: str | Iterable[str] | None) -> tuple[str, ...] | None:
