@@ -1160,7 +1160,10 @@ UK.update(
         "address.lookup_unreachable": "Не вдалося запитати {provider} про чергу (сайт не відповів). Адресу збережено.",
         "address.lookup_blocked": "Сайт {provider} не пустив бота (захист від ботів), черги не знаю. Адресу збережено.",
         "address.lookup_malformed": "{provider} відповів незрозуміло, черги не знаю. Адресу збережено.",
-        "address.lookup_not_found": "{provider} не знає такого будинку на цій вулиці, черги не знаю. Адресу збережено.",
+        "address.lookup_not_found": (
+            "{provider} не знає такого будинку на цій вулиці (пишіть назви, як на сайті "
+            "{provider}, напр. «вул. Хрещатик»), черги не знаю. Адресу збережено."
+        ),
         "outage.address_hint": "Аварійні відключення на окремих вулицях надходять лише тим, хто вказав адресу: /outage_address",
         "menu.outage_address": "Моя адреса: відключення на вулиці",
     }
@@ -1197,7 +1200,10 @@ EN.update(
         "address.lookup_unreachable": "Could not ask {provider} for the queue (the site did not answer). Address saved.",
         "address.lookup_blocked": "{provider}'s site did not let the bot in (bot filter); queue unknown. Address saved.",
         "address.lookup_malformed": "{provider} gave an answer I cannot read; queue unknown. Address saved.",
-        "address.lookup_not_found": "{provider} does not know this house on this street; queue unknown. Address saved.",
+        "address.lookup_not_found": (
+            "{provider} does not know this house on this street (write the names as {provider}'s "
+            "site does, in Ukrainian, e.g. «вул. Хрещатик»); queue unknown. Address saved."
+        ),
         "outage.address_hint": "Emergency outages on single streets go only to those who gave an address: /outage_address",
         "menu.outage_address": "My address: outages on my street",
     }

@@ -334,7 +334,8 @@ async def test_dtek_tells_the_queue_and_the_chat_follows_it(
     # Another house of the street, one the answer does not list: the address stays.
     reply = await command(bot_api, NEIGHBOUR, "/outage_address Київ, вул. Хрещатик, 45")
     assert reply.splitlines()[-1] == (
-        "DTEK не знає такого будинку на цій вулиці, черги не знаю. Адресу збережено."
+        "DTEK не знає такого будинку на цій вулиці (пишіть назви, як на сайті DTEK, напр. "
+        "«вул. Хрещатик»), черги не знаю. Адресу збережено."
     )
 
 
@@ -407,3 +408,29 @@ def test_a_notice_queued_before_the_upgrade_still_reads() -> None:
     change = read_event(old)
     assert (change.city, change.street, change.houses) == (None, None, None)
     assert change.place == "Львів, вул. Стрийська, 10, 12"
+
+
+async def test_dtek_in_english_with_an_outage_at_the_house_now(
+    address_bot: OutageBotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
+) -> None:
+    # The recorded answer with house 43's outage fields filled as the notes document them.
+    document = json.loads(HOME_NUM)
+    document["data"]["43"].update(
+        type="2",
+        sub_type="Аварійні ремонтні роботи",
+        start_date="00:40 13.12.2025",
+        end_date="23:00 17.12.2025",
+    )
+    feed_server.set(SHUTDOWNS, PAGE, content_type="text/html")
+    feed_server.set(AJAX, json.dumps(document, ensure_ascii=False).encode())
+    await address_bot(extra_feeds=[_dtek_feed(feed_server)])
+    await command(bot_api, RESIDENT, "/lang en")
+    # DTEK is asked with the names as typed: its site spells them in Ukrainian.
+    reply = await command(bot_api, RESIDENT, "/outage_address Київ, вул. Хрещатик, 43")
+    assert reply.splitlines()[-2:] == [
+        "💡 Queue according to DTEK: 5.1. Following it (Kyiv city).",
+        "Outage at this address now: Аварійні ремонтні роботи; since 00:40 13.12.2025, "
+        "expected until 23:00 17.12.2025.",
+    ]
+    reply = await command(bot_api, RESIDENT, "/outage_address Київ, вул. Хрещатик")
+    assert reply.splitlines()[-1] == "Add the house number to learn the queue from DTEK."
