@@ -73,6 +73,7 @@ def address_bot(
         ("Дніпро, вул. Обʼєднана, 72/Б", "dnipro", "вулиця", "obiednana", "72b"),
         ("Дніпро, вул. Об’єднана, 72 б", "dnipro", "вулиця", "obiednana", "72b"),
         ("Львів, пл. Ринок", "lviv", "площа", "rynok", None),
+        ("Київ, Набережна, 3", "kyiv", None, "naberezhna", "3"),
     ],
 )
 def test_an_address_is_understood_whatever_the_spelling(
@@ -94,6 +95,8 @@ def test_an_address_is_understood_whatever_the_spelling(
         (",,,,", "usage"),
         ("Львів, 12", "no_street"),
         ("Львів, вул., 12", "no_street"),
+        ("Львів, вулиця, 12", "no_street"),
+        ("Lviv, street, 12", "no_street"),
         ("Львів, Стрийська, будинок", "bad_house"),
         ("Львів, " + "Стрийська" * 120, "too_long"),
         ("a, b, c, d", "usage"),

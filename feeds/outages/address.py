@@ -72,7 +72,7 @@ def city_key(name: str) -> str:
 
 
 def street_key(name: str) -> tuple[str | None, str]:
-    """(kind or None, name): ``вул. Стрийська`` → ("вулиця", "стрийська")."""
+    """(kind or None, name): ``вул. Стрийська`` → ("вулиця", "stryiska")."""
     words = _words(name)
     kind = None
     if len(words) > 1 and words[0] in _KIND_OF:
@@ -83,8 +83,8 @@ def street_key(name: str) -> tuple[str | None, str]:
 
 
 def house_key(name: str) -> str | None:
-    """``12``, ``12а``, ``12-А``, ``12 a``, ``72/Б`` → ``12``/``12а``/``72б``; ``67/69`` stays.
-    None for what is not a house number."""
+    """``12``, ``12а``, ``12-А``, ``12 a``, ``72/Б`` → ``12``/``12a``/``72b`` (transliterated,
+    as the other keys); ``67/69`` stays. None for what is not a house number."""
     text = clean(name).casefold().translate(_LOOKALIKE)
     match = _HOUSE.match(text)
     if match is None:
@@ -157,8 +157,10 @@ def parse(text: str) -> Address:
         raise AddressError("too_long")
     if not re.search(r"[^\W\d_]", city) or city_key(city) == "":
         raise AddressError("usage")
-    name = street_key(street)[1]
-    if not re.search(r"[^\W\d_]", name) or name in _KIND_OF:
+    words = _words(street)
+    # "вул." alone names no street; "Набережна" alone is a street's name.
+    only_kind = len(words) == 1 and _KIND_OF.get(words[0], "набережна") != "набережна"
+    if only_kind or not re.search(r"[^\W\d_]", street_key(street)[1]):
         raise AddressError("no_street")
     street = re.sub(r"^([^\W\d_]+)\.(?=[^\W\d_])", r"\1. ", street)
     if house is not None and house_key(house) is None:
