@@ -12,10 +12,14 @@ value).
 from __future__ import annotations
 
 import json
+import sqlite3
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
 import pytest
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
 
 from bot.config import FeedConfig
 from bot.demo.fakes.bot_api import FakeBotApi
@@ -24,6 +28,9 @@ from bot.outages.lookup import DtekLookup, LookupFailed, read_home_num
 from feeds.outages import address as addresses
 from feeds.outages.address import Address, AddressError
 from storage import chats as chat_store
+from storage import migrate
+from storage import outages as outage_store
+from storage.db import create_engine, session_factory
 from storage.outage_fanout import read_event
 from tests.conftest import ADMIN_ID, BotFactory, Clock, sample
 from tests.test_end_to_end import command
@@ -437,3 +444,35 @@ async def test_dtek_in_english_with_an_outage_at_the_house_now(
     ]
     reply = await command(bot_api, RESIDENT, "/outage_address Київ, вул. Хрещатик")
     assert reply.splitlines()[-1] == "Add the house number to learn the queue from DTEK."
+
+
+async def test_the_chats_of_a_street_are_found_by_key(sqlite_url: str) -> None:
+    # Every street-level outage asks for the chats on its street: the addresses grow with the
+    # residents, and must not be read from end to end (EXPLAIN QUERY PLAN of the statement).
+    engine = create_engine(sqlite_url)
+    await migrate.upgrade(engine)
+    captured: list[tuple[str, Any]] = []
+
+    @event.listens_for(engine.sync_engine, "before_cursor_execute")
+    def _capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
+        captured.append((statement, parameters))
+
+    sessions = session_factory(engine)
+    now = datetime(2026, 1, 8, 10, 0, tzinfo=UTC)
+    async with sessions() as session, session.begin():
+        for chat_id, street in ((1, "вул. Стрийська"), (2, "вул. Городоцька")):
+            await chat_store.ensure_chat(session, chat_id, "private", now)
+            address = Address("Львів", street, "12")
+            await outage_store.set_address(session, chat_id, address, "27", now)
+    del captured[:]
+    async with sessions() as session:
+        found = await outage_store.residents_of(session, ["stryiska"])
+    assert [r.chat_id for r in found] == [1]
+    await engine.dispose()
+    [(statement, parameters)] = [(s, p) for s, p in captured if "outage_addresses" in s]
+    with sqlite3.connect(str(make_url(sqlite_url).database)) as connection:
+        plan = [
+            row[-1] for row in connection.execute(f"EXPLAIN QUERY PLAN {statement}", parameters)
+        ]
+    assert not any("SCAN outage_addresses" in line for line in plan), plan
+    assert any("ix_outage_addresses_street_key" in line for line in plan), plan
