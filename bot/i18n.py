@@ -1166,6 +1166,11 @@ UK.update(
         ),
         "outage.address_hint": "Аварійні відключення на окремих вулицях надходять лише тим, хто вказав адресу: /outage_address",
         "menu.outage_address": "Моя адреса: відключення на вулиці",
+        "address.prompt": (
+            "Адресу не вказано. Напишіть її у відповідь на це повідомлення: місто, вулиця, "
+            "будинок, напр. Львів, вул. Стрийська, 12."
+        ),
+        "address.placeholder": "Львів, вул. Стрийська, 12",
     }
 )
 EN.update(
@@ -1206,6 +1211,11 @@ EN.update(
         ),
         "outage.address_hint": "Emergency outages on single streets go only to those who gave an address: /outage_address",
         "menu.outage_address": "My address: outages on my street",
+        "address.prompt": (
+            "No address given. Reply to this message with it: city, street, house, e.g. "
+            "Lviv, vul. Stryiska, 12."
+        ),
+        "address.placeholder": "Lviv, vul. Stryiska, 12",
     }
 )
 # --- end of outages by address ---

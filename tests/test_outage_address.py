@@ -268,10 +268,6 @@ async def test_the_address_is_shown_changed_and_removed_in_english(
 ) -> None:
     bot = await address_bot()
     await command(bot_api, RESIDENT, "/lang en")
-    assert await command(bot_api, RESIDENT, "/outage_address") == (
-        "No address given. /outage_address Lviv, vul. Stryiska, 12 gets you the emergency "
-        "outages on your street."
-    )
     reply = await command(bot_api, RESIDENT, "/outage_address Lviv, vul. Stryiska, 12")
     assert reply.startswith("🏠 Address saved. City: Lviv; street: vul. Stryiska; house: 12.")
     assert "only DTEK's sites have a lookup" in reply
@@ -476,3 +472,35 @@ async def test_the_chats_of_a_street_are_found_by_key(sqlite_url: str) -> None:
         ]
     assert not any("SCAN outage_addresses" in line for line in plan), plan
     assert any("ix_outage_addresses_street_key" in line for line in plan), plan
+
+
+async def test_the_address_may_come_as_the_answer_to_the_prompt(
+    address_bot: OutageBotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
+) -> None:
+    bot = await address_bot()
+    prompt = await command(bot_api, RESIDENT, "/outage_address")
+    assert prompt == (
+        "Адресу не вказано. Напишіть її у відповідь на це повідомлення: місто, вулиця, "
+        "будинок, напр. Львів, вул. Стрийська, 12."
+    )
+    asked = [m for m in bot_api.sent if m.chat_id == RESIDENT][-1]
+    assert asked.params["reply_markup"]["force_reply"] is True
+    assert asked.message_id is not None
+    before = len(bot_api.messages_to(RESIDENT))
+    bot_api.send_command(RESIDENT, "Львів, вул. Стрийська, 12", reply_to=asked.message_id)
+    [reply] = [m.text for m in await bot_api.wait_for_sent(before + 1, chat_id=RESIDENT)][-1:]
+    assert reply is not None and reply.startswith("🏠 Адресу збережено. Місто: Львів;")
+
+    # A bad answer gets its one line; a message that answers nothing is a place name, as before.
+    await command(bot_api, NEIGHBOUR, "/lang en")
+    await command(bot_api, NEIGHBOUR, "/outage_address")
+    asked = [m for m in bot_api.sent if m.chat_id == NEIGHBOUR][-1]
+    before = len(bot_api.messages_to(NEIGHBOUR))
+    bot_api.send_command(NEIGHBOUR, ",,,", reply_to=asked.message_id)
+    sent = await bot_api.wait_for_sent(before + 1, chat_id=NEIGHBOUR)
+    assert (sent[-1].text or "").startswith("Form: /outage_address")
+    assert (await command(bot_api, NEIGHBOUR, "Львів, вул. Стрийська, 12")) != sent[-1].text
+    seen = len(bot_api.messages_to(RESIDENT))
+    accidents(feed_server, accident())
+    assert await poll(bot, "loe-accidents")
+    assert len(after(bot_api, RESIDENT, seen)) == 1

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import logging
 
-from telegram import Update
+from telegram import ForceReply, Update
 from telegram.ext import ContextTypes
 
-from bot.commands.common import Ask, ask, may_change_chat, reply
+from bot.commands.common import GROUP_TYPES, Ask, ask, may_change_chat, reply
+from bot.i18n import LANGUAGES, t
 from bot.outages import texts as render
 from bot.outages.lookup import LookupFailed, QueueFound
 from bot.services import bot_data
@@ -64,12 +65,39 @@ async def outage_address(update: Update, context: ContextTypes.DEFAULT_TYPE) -> 
     if a is None:
         return
     argument = _arguments(a.text)
-    sessions = a.services.sessions
     if not argument:
-        async with sessions() as session:
+        async with a.services.sessions() as session:
             stored = await outage_store.get_address(session, a.chat_id)
+        chat = update.effective_chat
+        message = update.effective_message
+        if stored is None and message is not None and chat and chat.type not in GROUP_TYPES:
+            # In a private chat the address may come as the answer to this message.
+            prompt = ForceReply(input_field_placeholder=a.t("address.placeholder"))
+            await message.reply_text(a.t("address.prompt"), reply_markup=prompt, do_quote=False)
+            return
         await reply(update, _current(a, stored))
         return
+    await _set_address(update, context, a, argument)
+
+
+async def answered_prompt(update: Update, context: ContextTypes.DEFAULT_TYPE) -> bool:
+    """A private message answering the bot's address prompt is the address; True if it was."""
+    message = update.effective_message
+    replied = message.reply_to_message if message is not None else None
+    if replied is None or replied.from_user is None or replied.from_user.id != context.bot.id:
+        return False
+    if replied.text not in {t(lang, "address.prompt") for lang in LANGUAGES}:
+        return False
+    a = await ask(update, context)
+    if a is not None:
+        await _set_address(update, context, a, a.text.strip())
+    return True
+
+
+async def _set_address(
+    update: Update, context: ContextTypes.DEFAULT_TYPE, a: Ask, argument: str
+) -> None:
+    sessions = a.services.sessions
     if not await may_change_chat(update, context, a):
         return
     if argument.casefold() in _OFF_WORDS:
