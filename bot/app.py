@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.commands import address as address_commands
 from bot.commands import alert_map, membership, picker, resident, truces
 from bot.commands import channels as channel_commands
 from bot.commands import feeds as feed_commands
@@ -107,6 +108,7 @@ COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("outage_ungroup", outage_commands.outage_ungroup),
     ("outage_mute", outage_commands.outage_mute),
     ("outage_remind", outage_commands.outage_remind),
+    ("outage_address", address_commands.outage_address),
     ("quiet", quiet_commands.quiet),
     ("quiet_alerts", quiet_commands.quiet_alerts),
 ]

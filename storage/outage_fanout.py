@@ -178,6 +178,9 @@ async def _schedule_parts(
 async def _event_parts(
     session: AsyncSession, changes: Sequence[EventChange], now: datetime
 ) -> dict[int, list[Part]]:
+    """An outage the provider ties to a street goes to the chats whose address is on it, and
+    to no one else (a resident of the oblast has no use for every street's outage; /outage
+    still counts them). Any other emergency goes to the region's followers, as always."""
     by_region: dict[str, list[EventChange]] = {}
     for change in changes:
         by_region.setdefault(change.region_id, []).append(change)
@@ -190,15 +193,33 @@ async def _event_parts(
                 for truce in await in_force_for(session, region_id, now)
                 if truce.scope in TRUCE_SCOPES
             ]
-        for chat_id, (follower, groups) in by_chat(
-            await outage_store.followers(session, region_id)
-        ).items():
-            if follower.prefs.mute_emergency:
-                continue
-            mine = [c for c in items if c.group is None or c.group in groups]
-            if mine:
-                per_chat.setdefault(chat_id, []).append(event_part(now, mine, truces))
+        regional = [c for c in items if not _on_a_street(c)]
+        on_streets = [c for c in items if _on_a_street(c)]
+        mine_of: dict[int, list[EventChange]] = {}
+        if regional:
+            for chat_id, (follower, groups) in by_chat(
+                await outage_store.followers(session, region_id)
+            ).items():
+                if follower.prefs.mute_emergency:
+                    continue
+                mine = [c for c in regional if c.group is None or c.group in groups]
+                if mine:
+                    mine_of[chat_id] = mine
+        if on_streets:
+            names = {outage_store.street_name_key(c) for c in on_streets}
+            for resident in await outage_store.residents_of(session, names):
+                if resident.prefs.mute_emergency:
+                    continue
+                mine = [c for c in on_streets if outage_store.lives_on(resident, c)]
+                if mine:
+                    mine_of.setdefault(resident.chat_id, []).extend(mine)
+        for chat_id, mine in mine_of.items():
+            per_chat.setdefault(chat_id, []).append(event_part(now, mine, truces))
     return per_chat
+
+
+def _on_a_street(change: EventChange) -> bool:
+    return change.city is not None and change.street is not None
 
 
 async def _news_parts(
@@ -304,6 +325,9 @@ def _event(change: EventChange) -> dict[str, Any]:
         "ends_at": _iso(change.ends_at),
         "place": change.place,
         "note": change.note,
+        "city": change.city,
+        "street": change.street,
+        "houses": change.houses,
     }
 
 
@@ -316,6 +340,10 @@ def read_event(data: Mapping[str, Any]) -> EventChange:
         ends_at=_moment(data["ends_at"]),
         place=data["place"],
         note=data["note"],
+        # A marker written before migration 0014 has no street: it goes to the region.
+        city=data.get("city"),
+        street=data.get("street"),
+        houses=data.get("houses"),
     )
 
 

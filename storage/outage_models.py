@@ -72,6 +72,10 @@ class OutageEventRow(Base):
     ends_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     place: Mapped[str | None] = mapped_column(Text, nullable=True)
     note: Mapped[str | None] = mapped_column(Text, nullable=True)
+    # Where the provider ties it to a street (migration 0014): its own spelling.
+    city: Mapped[str | None] = mapped_column(Text, nullable=True)
+    street: Mapped[str | None] = mapped_column(Text, nullable=True)
+    houses: Mapped[str | None] = mapped_column(Text, nullable=True)
     first_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime())
     ended_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
@@ -153,3 +157,28 @@ class OutageFanout(Base):
     region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
     changes: Mapped[str] = mapped_column(Text)  # JSON, see storage/outage_fanout.py
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+
+class OutageAddress(Base):
+    """A chat's address (migration 0014): street-level emergency outages go to the chats on
+    that street. The display forms are as the resident typed them (cleaned); the keys are
+    what compares (feeds/outages/address.py). ``grp``/``provider``: the queue a provider's
+    lookup found for the house, when one did."""
+
+    __tablename__ = "outage_addresses"
+
+    chat_id: Mapped[int] = mapped_column(
+        BigInteger, ForeignKey("chats.chat_id", ondelete="CASCADE"), primary_key=True
+    )
+    city: Mapped[str] = mapped_column(String(60))
+    street: Mapped[str] = mapped_column(String(100))
+    house: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    city_key: Mapped[str] = mapped_column(String(240))
+    street_kind: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    # Asked with every street-level outage: the chats on its street.
+    street_key: Mapped[str] = mapped_column(String(400), index=True)
+    house_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    region_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    grp: Mapped[str | None] = mapped_column(String(16), nullable=True)
+    provider: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -10,6 +10,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import delete, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from feeds.outages import address as addresses
+from feeds.outages.address import Address
 from feeds.outages.model import (
     Announcement,
     Basis,
@@ -20,6 +22,7 @@ from feeds.outages.model import (
 from feeds.outages.timeline import intervals
 from storage.models import Chat, Feed
 from storage.outage_models import (
+    OutageAddress,
     OutageEventRow,
     OutageFollow,
     OutageInterval,
@@ -57,6 +60,10 @@ class EventChange:
     ends_at: datetime | None
     place: str | None
     note: str | None
+    # Street-level outages (see OutageEvent): who gets them is decided by these.
+    city: str | None = None
+    street: str | None = None
+    houses: str | None = None
 
 
 def _newer_or_same(new: datetime | None, old: datetime | None) -> bool:
@@ -206,12 +213,24 @@ def _fill(row: OutageEventRow, event: OutageEvent, now: datetime) -> None:
     row.ends_at = event.ends_at
     row.place = event.place
     row.note = event.note
+    row.city = event.city
+    row.street = event.street
+    row.houses = event.houses
     row.last_seen_at = now
 
 
 def _event_change(transition: str, row: OutageEventRow) -> EventChange:
     return EventChange(
-        transition, row.region_id, row.grp, row.starts_at, row.ends_at, row.place, row.note
+        transition,
+        row.region_id,
+        row.grp,
+        row.starts_at,
+        row.ends_at,
+        row.place,
+        row.note,
+        row.city,
+        row.street,
+        row.houses,
     )
 
 
@@ -523,4 +542,135 @@ async def move_chat(session: AsyncSession, old_id: int, new_id: int) -> None:
                 )
             )
         await session.delete(prefs)
+    address = await session.get(OutageAddress, old_id)
+    if address is not None:
+        if await session.get(OutageAddress, new_id) is None:
+            await set_address(
+                session,
+                new_id,
+                Address(address.city, address.street, address.house),
+                address.region_id,
+                address.updated_at,
+            )
+            await set_queue(session, new_id, address.provider, address.grp)
+        await session.delete(address)
     await session.flush()
+
+
+# --- a chat's address: street-level emergency outages -----------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class StoredAddress:
+    address: Address
+    region_id: str | None
+    provider: str | None
+    group: str | None
+
+
+async def set_address(
+    session: AsyncSession, chat_id: int, address: Address, region_id: str | None, now: datetime
+) -> None:
+    """Store (or replace) the chat's address; a queue found for an earlier one is forgotten."""
+    row = await session.get(OutageAddress, chat_id)
+    if row is None:
+        row = OutageAddress(chat_id=chat_id)
+        session.add(row)
+    row.city = address.city
+    row.street = address.street
+    row.house = address.house
+    row.city_key = address.city_key
+    row.street_kind = address.street_kind
+    row.street_key = address.street_key
+    row.house_key = address.house_key
+    row.region_id = region_id
+    row.provider = None
+    row.grp = None
+    row.updated_at = now
+    await session.flush()
+
+
+async def set_queue(
+    session: AsyncSession, chat_id: int, provider: str | None, group: str | None
+) -> None:
+    row = await session.get(OutageAddress, chat_id)
+    if row is not None:
+        row.provider = provider
+        row.grp = group
+        await session.flush()
+
+
+async def get_address(session: AsyncSession, chat_id: int) -> StoredAddress | None:
+    row = await session.get(OutageAddress, chat_id)
+    if row is None:
+        return None
+    return StoredAddress(
+        Address(row.city, row.street, row.house), row.region_id, row.provider, row.grp
+    )
+
+
+async def clear_address(session: AsyncSession, chat_id: int) -> bool:
+    result = await session.execute(delete(OutageAddress).where(OutageAddress.chat_id == chat_id))
+    return bool(getattr(result, "rowcount", 0))
+
+
+@dataclass(frozen=True, slots=True)
+class Resident:
+    """An active chat whose address is on a street, with what is needed to match a house."""
+
+    chat_id: int
+    lang: str | None
+    city_key: str
+    street_kind: str | None
+    street_key: str
+    house_key: str | None
+    prefs: Prefs
+
+
+async def residents_of(session: AsyncSession, streets: Iterable[str]) -> list[Resident]:
+    """Active chats whose address is on one of the street names (keys, the kind aside)."""
+    names = sorted(set(streets))
+    if not names:
+        return []
+    statement = (
+        select(OutageAddress, Chat.lang, OutagePrefs)
+        .join(Chat, Chat.chat_id == OutageAddress.chat_id)
+        .outerjoin(OutagePrefs, OutagePrefs.chat_id == OutageAddress.chat_id)
+        .where(OutageAddress.street_key.in_(names), Chat.active.is_(True))
+        .order_by(OutageAddress.chat_id)
+    )
+    return [
+        Resident(
+            row.chat_id,
+            lang,
+            row.city_key,
+            row.street_kind,
+            row.street_key,
+            row.house_key,
+            _prefs(prefs),
+        )
+        for row, lang, prefs in (await session.execute(statement)).all()
+    ]
+
+
+def street_name_key(change: EventChange) -> str:
+    return addresses.street_key(change.street or "")[1]
+
+
+def lives_on(resident: Resident, change: EventChange) -> bool:
+    """Whether a street-level outage concerns the resident: the same city and street, and
+    the resident's house among the listed ones (no list, or no house given: the street)."""
+    if change.city is None or change.street is None:
+        return False
+    kind, name = addresses.street_key(change.street)
+    if not addresses.same_street(
+        resident.city_key,
+        resident.street_kind,
+        resident.street_key,
+        addresses.city_key(change.city),
+        kind,
+        name,
+    ):
+        return False
+    listed = addresses.houses_of(change.houses)
+    return listed is None or resident.house_key is None or resident.house_key in listed

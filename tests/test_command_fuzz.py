@@ -149,6 +149,9 @@ SHAPES: dict[str, st.SearchStrategy[str]] = {
         for name in ("truce_end", "feed_remove", "feed_pause", "feed_resume", "feed_test")
     },
     "outage_mute": one,
+    "outage_address": st.tuples(one, _opt(one), _opt(st.one_of(numbers, word, quotes))).map(
+        lambda got: ", ".join(got)
+    ),
     "channel_link": _joined(one, st.one_of(word.map(lambda w: "@" + w), numbers)),
     "channel_unlink": _joined(one, st.one_of(word.map(lambda w: "@" + w), numbers)),
 }
@@ -223,6 +226,8 @@ async def fuzz_bot(start_bot: BotFactory, bot_api: FakeBotApi) -> tuple[AlertBot
 @example(name_and_argument=("outage_remind", "²"), separator=" ")
 @example(name_and_argument=("outage_remind", "9" * 4000), separator=" ")
 @example(name_and_argument=("subscribe", "ї" * 4000), separator=" ")
+@example(name_and_argument=("outage_address", "," * 4000), separator=" ")
+@example(name_and_argument=("outage_address", "ß" * 60 + ", " + "ΐщ" * 50 + ", 1"), separator=" ")
 @example(name_and_argument=("feed_test", "ї" * 4000), separator=" ")
 @example(name_and_argument=("truce_set", "x start=now party=" + "p" * 200), separator=" ")
 async def test_every_command_answers_any_input(

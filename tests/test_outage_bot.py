@@ -38,6 +38,12 @@ OutageBotFactory = Callable[..., Awaitable[AlertBot]]
 def start_outage_bot(
     start_bot: BotFactory, feed_server: FakeFeedServer, clock: Clock
 ) -> OutageBotFactory:
+    return outage_bot_factory(start_bot, feed_server, clock)
+
+
+def outage_bot_factory(
+    start_bot: BotFactory, feed_server: FakeFeedServer, clock: Clock
+) -> OutageBotFactory:
     """The bot with an alert feed and two LOE feeds (schedule, emergencies), on 08.01.2026."""
     clock.now = datetime(2026, 1, 8, 10, 0, tzinfo=UTC)  # 12:00 in Kyiv
 
@@ -268,6 +274,8 @@ async def test_mute_scheduled_and_emergency_separately(
 ) -> None:
     bot = await start_outage_bot()
     await command(bot_api, RESIDENT, "/outage_group Lviv 1.1")
+    # The emergencies below are on a street: they reach the chats on it (/outage_address).
+    await command(bot_api, RESIDENT, "/outage_address Львів, вул. Стрийська, 12")
     reply = await command(bot_api, RESIDENT, "/outage_mute scheduled")
     assert reply == "Сповіщення про відключення: за графіком — вимкнено; аварійні — увімкнено."
     seen = len(bot_api.messages_to(RESIDENT))
@@ -298,6 +306,7 @@ async def test_emergency_outage_carries_the_truce_note_and_its_end_is_told(
 ) -> None:
     bot = await start_outage_bot()
     await command(bot_api, RESIDENT, "/outage_group Lviv 3.2")
+    await command(bot_api, RESIDENT, "/outage_address Львів, вул. Стрийська, 12")
     reply = await command(
         bot_api,
         ADMIN_ID,
@@ -335,6 +344,7 @@ async def test_no_truce_note_without_an_energy_pause_in_force(
     bot = await start_outage_bot()
     await command(bot_api, RESIDENT, "/lang en")
     await command(bot_api, RESIDENT, "/outage_group Lviv 3.2")
+    await command(bot_api, RESIDENT, "/outage_address Lviv, vul. Stryiska, 12")
     await command(bot_api, ADMIN_ID, "/truce_set far start=2026-01-01 scope=all regions=Odesa")
     await command(bot_api, ADMIN_ID, "/truce_set later start=2026-02-01 scope=energy regions=all")
     seen = len(bot_api.messages_to(RESIDENT))

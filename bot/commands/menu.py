@@ -33,6 +33,7 @@ RESIDENT = (
     "truce_notices",
     "outage",
     "outage_group",
+    "outage_address",
     "unsubscribe",
     "regions",
     "lang",

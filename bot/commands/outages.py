@@ -221,6 +221,9 @@ async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                 sections.append("\n".join(lines))
             if events:
                 sections.append(a.t("outage.emergency_now", count=len(events)))
+                on_streets = any(e.street is not None for e in events)
+                if on_streets and await outage_store.get_address(session, a.chat_id) is None:
+                    sections.append(a.t("outage.address_hint"))
             if stale:
                 sections.append(_stale_line(a, last))
     await reply(update, "\n\n".join(sections))

@@ -26,7 +26,7 @@ from telegram import (
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
-from bot.commands import alert_map, resident
+from bot.commands import address, alert_map, resident
 from bot.commands.common import GROUP_TYPES, MAX_REGION_QUERY, Ask, ask, echo, may_change_chat
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.delivery.alert_texts import kind_name, region_accusative, region_name
@@ -395,6 +395,8 @@ async def unsubscribe(update: Update, context: ContextTypes.DEFAULT_TYPE) -> Non
 async def plain_text(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     """A private message that is not a command: a place name gets a subscription offer,
     anything else a short hint."""
+    if await address.answered_prompt(update, context):  # /outage_address asked for it
+        return
     a = await ask(update, context)
     if a is None:
         return

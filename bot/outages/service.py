@@ -10,7 +10,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
+from urllib.parse import urlsplit
 
+import httpx
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from telegram.ext import Application, ContextTypes, JobQueue
@@ -19,6 +21,7 @@ import bot.outages.texts  # noqa: F401  (registers the renderer of outage notice
 from bot.config import Config
 from bot.ingest.feed_manager import FeedManager
 from bot.ingest.poller import PollOutcome
+from bot.outages.lookup import DtekLookup
 from feeds.outages import OUTAGE_KINDS
 from feeds.outages.model import Basis, SlotState
 from feeds.outages.timeline import kyiv_date, merged
@@ -56,8 +59,10 @@ class OutageService:
         clock: Callable[[], datetime],
         feeds: FeedManager,
         on_notices: Callable[[], None] = lambda: None,
+        lookup_transport: httpx.AsyncBaseTransport | None = None,
     ) -> None:
         self.config = config
+        self._lookup_transport = lookup_transport
         self._on_notices = on_notices
         self._sessions = sessions
         self._clock = clock
@@ -120,6 +125,17 @@ class OutageService:
                     if name not in names:
                         names.append(name)
         return result
+
+    def lookup_for(self, region_id: str) -> DtekLookup | None:
+        """The provider lookup that tells a house's queue in the region, if there is one: a
+        DTEK site the config polls as a ``dtek_json`` feed of that region (its shutdowns page
+        carries the address form). LOE and Yasno have none the bot can read (lookup.py)."""
+        for feed in self.config.feeds:
+            if feed.kind != "dtek_json" or feed.region != region_id:
+                continue
+            if urlsplit(feed.url).path.rstrip("/").endswith("/shutdowns"):
+                return DtekLookup(feed.url, clock=self._clock, transport=self._lookup_transport)
+        return None
 
     def groups_of_kinds(self, sources: Sequence[str]) -> set[str]:
         groups: set[str] = set()

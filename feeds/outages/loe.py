@@ -173,9 +173,8 @@ def parse_accidents(members: list[Any], region_id: str) -> list[OutageEvent]:
         starts = iso_utc(item.get("dateEvent"))
         if starts is None:
             raise FeedFormatError(f"bad dateEvent {item.get('dateEvent')!r}")
-        place = ", ".join(
-            p for p in (_name(item.get("city")), _name(item.get("street"))) if p is not None
-        )
+        city, street = _name(item.get("city")), _name(item.get("street"))
+        place = ", ".join(p for p in (city, street) if p is not None)
         houses = _houses(item.get("buildingNames"))
         if houses:
             place = f"{place}, {houses}" if place else houses
@@ -189,6 +188,10 @@ def parse_accidents(members: list[Any], region_id: str) -> list[OutageEvent]:
                 ends_at=iso_utc(item.get("datePlanIn")),
                 place=place or None,
                 note=" ".join(note.split()) if isinstance(note, str) and note.strip() else None,
+                # Street-level only with both: a street without its city cannot be matched.
+                city=city if street is not None else None,
+                street=street if city is not None else None,
+                houses=houses if city is not None and street is not None else None,
             )
         )
     return events

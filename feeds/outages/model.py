@@ -76,6 +76,9 @@ class OutageEvent:
     ``key`` is stable across polls of the same source so the event is announced once.
     ``group`` is None when it concerns a place or a whole region rather than a queue.
     ``ends_at`` is the provider's expected restoration time, when it gives one.
+    ``city``/``street``/``houses``: where the provider ties the outage to a street (LOE
+    ``pw_accidents``), its own spelling of them, ``houses`` None when it lists none (the whole
+    street). Such an outage goes to the chats whose address is on that street only.
     """
 
     key: str
@@ -85,6 +88,9 @@ class OutageEvent:
     ends_at: datetime | None
     place: str | None = None
     note: str | None = None
+    city: str | None = None
+    street: str | None = None
+    houses: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

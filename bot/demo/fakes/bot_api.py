@@ -410,10 +410,12 @@ class FakeBotApi:
         user_id: int | None = None,
         chat_type: str = "private",
         first_name: str = "Test",
+        reply_to: int | None = None,
     ) -> int:
         """Queues a message from a user, as Telegram would deliver it to getUpdates.
 
         Despite the name any text works; only a leading ``/command`` gets an entity.
+        ``reply_to``: the id of a message in the chat this one answers (as with ForceReply).
         """
         if user_id is None:
             user_id = chat_id if chat_type == "private" else DEFAULT_USER_ID
@@ -442,6 +444,8 @@ class FakeBotApi:
             message["entities"] = [
                 {"type": "bot_command", "offset": 0, "length": _utf16_len(command)}
             ]
+        if reply_to is not None:
+            message["reply_to_message"] = self._messages[(chat_id, reply_to)]
         key = "channel_post" if chat_type == "channel" else "message"
         return self.push_update({key: message})
 
@@ -1002,6 +1006,11 @@ class FakeBotApi:
             raise _bad_request("message is too long")
         chat = self._chat_object(self._resolve_chat_id(chat_id))
         extra = {k: params.get(k) for k in ("reply_markup", "entities", "link_preview_options")}
+        markup = extra["reply_markup"]
+        if not (isinstance(markup, dict) and "inline_keyboard" in markup):
+            # A Message carries only an inline keyboard; ForceReply and reply keyboards are
+            # for the client and do not come back (PTB would fail to read them).
+            extra["reply_markup"] = None
         message = self._message(chat, text=visible if visible is not None else text, **extra)
         self._record_sent("sendMessage", chat_id, text, params, message["message_id"])
         return message
