@@ -965,6 +965,34 @@ EN.update(
     }
 )
 
+# --- one message for several places of an oblast (issue 16, storage/alert_groups.py) -----
+# "{prep}" is "в" after a vowel, "у" after a consonant (милозвучність).
+UK.update(
+    {
+        "group.start": "🔴 {kind} {where}\nПочаток о {time}",
+        "group.end": "🟢 Відбій {kind_gen} {where}\nКінець о {time}{lasted}",
+        "group.in_raions.one": "{prep} {count} районі {oblast}: {names}",
+        "group.in_raions.few": "{prep} {count} районах {oblast}: {names}",
+        "group.in_raions.many": "{prep} {count} районах {oblast}: {names}",
+        "group.in_places.one": "{prep} {count} місці {oblast}: {names}",
+        "group.in_places.few": "{prep} {count} місцях {oblast}: {names}",
+        "group.in_places.many": "{prep} {count} місцях {oblast}: {names}",
+        "region.genitive_fallback": "регіону «{region}»",
+    }
+)
+EN.update(
+    {
+        "group.start": "🔴 {kind} {where}\nStarted at {time}",
+        "group.end": "🟢 All clear, {kind_gen} {where}\nEnded at {time}{lasted}",
+        "group.in_raions.one": "in {count} raion of {oblast}: {names}",
+        "group.in_raions.other": "in {count} raions of {oblast}: {names}",
+        "group.in_places.one": "in {count} place of {oblast}: {names}",
+        "group.in_places.other": "in {count} places of {oblast}: {names}",
+        "region.genitive_fallback": "{region}",
+    }
+)
+# --- end of the grouped alert texts ---
+
 # --- Buttons, onboarding, settings and the command menu (issue 16, items 2-3) -------------
 # One block of its own: the inline keyboards' texts and the setMyCommands descriptions.
 # Callback answers (ui.stale, ui.admins_only, ...) are shown by Telegram in a toast of at

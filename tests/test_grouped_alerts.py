@@ -1,0 +1,187 @@
+"""Issue 16, "three messages in one second": raions of one oblast found together reach an oblast
+subscriber as one message that names them; a raion subscriber still gets its own, at once.
+Real PTB over loopback, the real poller and database (SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from bot.app import AlertBot
+from bot.demo.fakes.bot_api import FakeBotApi
+from bot.demo.fakes.feed_server import FakeFeedServer
+from storage.alert_groups import WINDOW
+from storage.models import Outbox
+from tests.conftest import BotFactory, Clock
+from tests.test_end_to_end import command, serve, settle
+from tests.test_regions_alerts import raion_alert
+
+OBLAST, ENGLISH, STRYI = 201, 202, 203
+
+LVIV = raion_alert("90", "Львівський район")
+STRYI_RAION = raion_alert("89", "Стрийський район")
+ZOLOCHIV = raion_alert("94", "Золочівський район")
+SAMBIR = raion_alert("88", "Самбірський район")
+
+START_UK = (
+    "🔴 Повітряна тривога в 3 районах Львівської області: Золочівському, Львівському, "
+    "Стрийському\n"
+    "Початок о 11:58\n"
+    "Прямуйте в укриття!\n"
+    "Львівська область: під тривогою 3 з 7 районів"
+)
+START_EN = (
+    "🔴 Air-raid alert in 3 raions of Lviv oblast: Zolochiv, Lviv, Stryi\n"
+    "Started at 11:58\n"
+    "Go to a shelter!\n"
+    "Lviv oblast: 3 of 7 raions under alert"
+)
+
+
+async def _subscribe(bot_api: FakeBotApi) -> None:
+    await command(bot_api, OBLAST, "/subscribe Lviv oblast")
+    await command(bot_api, ENGLISH, "/lang en")
+    await command(bot_api, ENGLISH, "/subscribe Lviv oblast")
+    await command(bot_api, STRYI, "/subscribe Стрийський район")
+
+
+def _alerts(api: FakeBotApi, chat_id: int) -> list[str]:
+    return [m for m in api.messages_to(chat_id) if m.startswith(("🔴", "🟢"))]
+
+
+async def _unsent(bot: AlertBot) -> int:
+    assert bot.sessions is not None
+    async with bot.sessions() as session:
+        return int(
+            await session.scalar(
+                select(func.count())
+                .select_from(Outbox)
+                .where(Outbox.status.in_(("pending", "inflight")))
+            )
+            or 0
+        )
+
+
+async def test_three_raions_in_one_poll_are_one_message_and_their_ends_another(
+    start_bot: BotFactory,
+    bot_api: FakeBotApi,
+    feed_server: FakeFeedServer,
+    clock: Clock,
+    database_url: str,
+) -> None:
+    bot = await start_bot(database_url)
+    await _subscribe(bot_api)
+    serve(feed_server, clock, LVIV, STRYI_RAION, ZOLOCHIV)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    [own] = _alerts(bot_api, STRYI)
+    assert own.startswith("🔴 Повітряна тривога: Стрийський район\n"), "at once, not held"
+    assert _alerts(bot_api, OBLAST) == [], "the oblast subscriber's rows wait the window"
+
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    assert _alerts(bot_api, OBLAST) == [START_UK]
+    assert _alerts(bot_api, ENGLISH) == [START_EN]
+    assert len(_alerts(bot_api, STRYI)) == 1, "the raion subscriber: its raion, once"
+
+    clock.advance(minutes=1)  # a raion a minute later: a message of its own
+    serve(feed_server, clock, LVIV, STRYI_RAION, ZOLOCHIV, SAMBIR)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    later = _alerts(bot_api, OBLAST)[1:]
+    assert len(later) == 1 and later[0].startswith("🔴 Повітряна тривога: Самбірський район\n")
+    assert "Львівська область: під тривогою 4 з 7 районів" in later[0]
+
+    clock.advance(minutes=40)
+    serve(feed_server, clock, SAMBIR)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert _alerts(bot_api, STRYI)[-1].startswith("🟢 Відбій повітряної тривоги: Стрийський район")
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    ends = _alerts(bot_api, OBLAST)[2:]
+    assert ends == [
+        "🟢 Відбій повітряної тривоги в 3 районах Львівської області: Золочівському, "
+        "Львівському, Стрийському\n"
+        "Кінець о 12:41, тривала 43 хв\n"
+        "⚠️ Львівська область: ще під тривогою 1 з 7 районів: Самбірський"
+    ]
+    assert _alerts(bot_api, ENGLISH)[2:] == [
+        "🟢 All clear, air-raid alert in 3 raions of Lviv oblast: Zolochiv, Lviv, Stryi\n"
+        "Ended at 12:41, lasted 43 min\n"
+        "⚠️ Lviv oblast: still 1 of 7 raions under alert: Sambir"
+    ]
+    assert await _unsent(bot) == 0, "every row of a grouped message is marked sent"
+
+    # A restart neither repeats a grouped message nor sends its parts one by one.
+    before = len(bot_api.sent)
+    await bot.stop()
+    bot = await start_bot(database_url)
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    assert len(bot_api.sent) == before
+
+
+async def test_a_raion_found_a_moment_later_joins_the_message(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    """The next poll (or the other source) finds the third raion a second later: still one."""
+    bot = await start_bot()
+    await _subscribe(bot_api)
+    serve(feed_server, clock, LVIV, ZOLOCHIV)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    clock.advance(seconds=1)
+    serve(feed_server, clock, LVIV, ZOLOCHIV, STRYI_RAION)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    assert _alerts(bot_api, OBLAST) == []
+    clock.advance(seconds=WINDOW.total_seconds() - 1)
+    await settle(bot)
+    assert _alerts(bot_api, OBLAST) == [START_UK]
+    assert len(_alerts(bot_api, STRYI)) == 1
+    assert await _unsent(bot) == 0
+
+
+async def test_held_rows_survive_a_restart_and_go_as_one(
+    start_bot: BotFactory,
+    bot_api: FakeBotApi,
+    feed_server: FakeFeedServer,
+    clock: Clock,
+    database_url: str,
+) -> None:
+    """Stopped while the oblast subscriber's rows wait for the window: after the restart they
+    go, as one message, once."""
+    bot = await start_bot(database_url)
+    await _subscribe(bot_api)
+    serve(feed_server, clock, LVIV, STRYI_RAION, ZOLOCHIV)
+    await bot.poll_now("alerts-in-ua")
+    await settle(bot)
+    await bot.stop()
+    bot = await start_bot(database_url)
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    assert _alerts(bot_api, OBLAST) == [START_UK]
+    assert await _unsent(bot) == 0
+
+
+async def test_a_raion_and_a_hromada_are_named_as_places(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await _subscribe(bot_api)
+    city = raion_alert("845", "м. Львів та Львівська територіальна громада")
+    serve(feed_server, clock, STRYI_RAION, city)
+    await bot.poll_now("alerts-in-ua")
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+    [message] = _alerts(bot_api, OBLAST)
+    assert message.startswith(
+        "🔴 Повітряна тривога в 2 місцях Львівської області: "
+        "м. Львів та Львівська територіальна громада, Стрийський район\n"
+    )
+    [english] = _alerts(bot_api, ENGLISH)
+    assert english.startswith(
+        "🔴 Air-raid alert in 2 places of Lviv oblast: Lviv city hromada, Stryi raion\n"
+    )
