@@ -966,28 +966,35 @@ EN.update(
 )
 
 # --- one message for several places of an oblast (issue 16, storage/alert_groups.py) -----
-# "{prep}" is "в" after a vowel, "у" after a consonant (милозвучність).
+# "{prep}" is group.in_after_vowel after a vowel, else group.in_after_consonant
+# (милозвучність: "тривога в 3 районах", "боїв у 3 районах").
 UK.update(
     {
-        "group.start": "🔴 {kind} {where}\nПочаток о {time}",
-        "group.end": "🟢 Відбій {kind_gen} {where}\nКінець о {time}{lasted}",
-        "group.in_raions.one": "{prep} {count} районі {oblast}: {names}",
-        "group.in_raions.few": "{prep} {count} районах {oblast}: {names}",
-        "group.in_raions.many": "{prep} {count} районах {oblast}: {names}",
-        "group.in_places.one": "{prep} {count} місці {oblast}: {names}",
-        "group.in_places.few": "{prep} {count} місцях {oblast}: {names}",
-        "group.in_places.many": "{prep} {count} місцях {oblast}: {names}",
+        "group.start": "🔴 {kind} {prep} {where}\nПочаток о {time}",
+        "group.end": "🟢 Відбій {kind_gen} {prep} {where}\nКінець о {time}{lasted}",
+        "group.in_after_vowel": "в",
+        "group.in_after_consonant": "у",
+        "group.raions.one": "{count} районі {oblast}: {names}",
+        "group.raions.few": "{count} районах {oblast}: {names}",
+        "group.raions.many": "{count} районах {oblast}: {names}",
+        "group.places.one": "{count} місці {oblast}: {names}",
+        "group.places.few": "{count} місцях {oblast}: {names}",
+        "group.places.many": "{count} місцях {oblast}: {names}",
         "region.genitive_fallback": "регіону «{region}»",
     }
 )
 EN.update(
     {
-        "group.start": "🔴 {kind} {where}\nStarted at {time}",
-        "group.end": "🟢 All clear, {kind_gen} {where}\nEnded at {time}{lasted}",
-        "group.in_raions.one": "in {count} raion of {oblast}: {names}",
-        "group.in_raions.other": "in {count} raions of {oblast}: {names}",
-        "group.in_places.one": "in {count} place of {oblast}: {names}",
-        "group.in_places.other": "in {count} places of {oblast}: {names}",
+        "group.start": "🔴 {kind} {prep} {where}\nStarted at {time}",
+        "group.end": "🟢 All clear, {kind_gen} {prep} {where}\nEnded at {time}{lasted}",
+        "group.in_after_vowel": "in",
+        "group.in_after_consonant": "in",
+        "group.raions.one": "{count} raion of {oblast}: {names}",
+        "group.raions.few": "{count} raions of {oblast}: {names}",
+        "group.raions.many": "{count} raions of {oblast}: {names}",
+        "group.places.one": "{count} place of {oblast}: {names}",
+        "group.places.few": "{count} places of {oblast}: {names}",
+        "group.places.many": "{count} places of {oblast}: {names}",
         "region.genitive_fallback": "{region}",
     }
 )

@@ -412,37 +412,32 @@ def alert_message(
 # --- one message for several places of an oblast (issue 16, storage/alert_groups.py) -----
 
 
-def _group_where(events: Sequence[AlertEvent], oblast: str, before: str, lang: str) -> str:
-    """ "у 3 районах Львівської області: Золочівському, Львівському, Стрийському", or for
-    places that are not all raions (or a raion of no regular name) "у 2 місцях Львівської
-    області: Львівський район, м. Львів та …"."""
+def _group_where(events: Sequence[AlertEvent], oblast: str, lang: str) -> str:
+    """ "3 районах Львівської області: Золочівському, Львівському, Стрийському" (after "в"),
+    or for places that are not all raions (or a raion of no regular name) "2 місцях
+    Львівської області: Львівський район, м. Львів та …"."""
     places = regions.by_name(dict.fromkeys(e.region_id for e in events))
     count = len(places)
     titles = {e.region_id: e.region_title for e in events}
-    prep = _preposition(before)
-    if lang == "en":
-        of = region_name(oblast, oblast, lang)
-    else:
-        of = regions.name_genitive(oblast) or t(
-            lang, "region.genitive_fallback", region=_name(oblast, lang)
-        )
+    stored = regions.name_genitive(oblast) if lang != "en" else None
+    of = stored or t(lang, "region.genitive_fallback", region=_name(oblast, lang))
     if lang == "en":
         raions = [regions.short_name(p, lang) for p in places if _is_raion(p)]
     else:
         raions = [name for p in places if (name := regions.raion_locative(p)) is not None]
     if len(raions) == count:
-        names = _listed(raions, lang)
-        return tn(lang, "group.in_raions", count, prep=prep, oblast=of, names=names)
+        return tn(lang, "group.raions", count, oblast=of, names=_listed(raions, lang))
     names = _listed([region_name(p, titles[p], lang) for p in places], lang)
-    return tn(lang, "group.in_places", count, prep=prep, oblast=of, names=names)
+    return tn(lang, "group.places", count, oblast=of, names=names)
 
 
 _VOWELS = frozenset("аеєиіїоуюяaeiouy")
 
 
-def _preposition(before: str) -> str:
+def _preposition(before: str, lang: str) -> str:
     """ "в" after a vowel, "у" after a consonant: "тривога в 3 районах", "боїв у 3 районах"."""
-    return "в" if before[-1:].casefold() in _VOWELS else "у"
+    vowel = before[-1:].casefold() in _VOWELS
+    return t(lang, "group.in_after_vowel" if vowel else "group.in_after_consonant")
 
 
 def _is_raion(region_id: str) -> bool:
@@ -493,9 +488,10 @@ def group_message(
     oblast = regions.oblast_of(first.region_id) or first.region_id
     if first.transition == "start":
         kind = kind_name(first.kind, lang)
-        where = _group_where(events, oblast, kind, lang)
+        where = _group_where(events, oblast, lang)
         time = kyiv_time(min(e.occurred_at for e in events), first.detected_at)
-        text = t(lang, "group.start", kind=kind, where=where, time=time)
+        prep = _preposition(kind, lang)
+        text = t(lang, "group.start", kind=kind, prep=prep, where=where, time=time)
         for action in dict.fromkeys(action_text(e, lang) for e in events):
             text += "\n" + action
         threats = {(e.level, e.threat) for e in events}
@@ -509,7 +505,8 @@ def group_message(
             lang,
             "group.end",
             kind_gen=kind_gen,
-            where=_group_where(events, oblast, kind_gen, lang),
+            prep=_preposition(kind_gen, lang),
+            where=_group_where(events, oblast, lang),
             time=kyiv_time(latest.occurred_at, latest.detected_at),
             lasted=_group_lasted(events, lang),
         )
