@@ -150,7 +150,14 @@ async def _plan(
         for event in events
     ]
     rows, _superseded = await outbox.alert_rows(session, deliveries, now)
-    return rows
+    # Held rows last, a chat's together: they are not due yet anyway, and a part of CHUNK rows
+    # then holds all of a chat's rows of these events, so none is still unwritten when the
+    # dispatcher takes the others as one message (storage/alert_groups.py).
+    held = [row for row in rows if row["not_before"] is not None]
+    if not held:
+        return rows
+    held.sort(key=lambda row: (row["chat_id"], row["event_id"]))
+    return [row for row in rows if row["not_before"] is None] + held
 
 
 def _oblast_subscribers(subscribed: audience_store.Subscriptions, event: AlertEvent) -> set[int]:

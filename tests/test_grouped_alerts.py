@@ -4,13 +4,26 @@ Real PTB over loopback, the real poller and database (SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+
+import pytest
 from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import AlertBot
 from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
+from feeds.model import AlertKind, Observation
+from feeds.source import CacheState
+from storage import alert_fanout as fanout
+from storage import chats, migrate
+from storage import feeds as feed_store
+from storage import merge as alert_store
+from storage import outbox as ob
 from storage.alert_groups import WINDOW
-from storage.models import Outbox
+from storage.db import create_engine, session_factory
+from storage.models import Feed, Outbox
 from tests.conftest import BotFactory, Clock
 from tests.test_end_to_end import command, serve, settle
 from tests.test_regions_alerts import raion_alert
@@ -185,3 +198,55 @@ async def test_a_raion_and_a_hromada_are_named_as_places(
     assert english.startswith(
         "🔴 Air-raid alert in 2 places of Lviv oblast: Lviv city hromada, Stryi raion\n"
     )
+
+
+# --- the queue itself (storage): a chat's rows of one wave are written together -----------
+
+NOW = datetime(2025, 3, 18, 10, 0, tzinfo=UTC)
+RESIDENTS = list(range(1, 8))
+WAVE = [("90", "Львівський район"), ("89", "Стрийський район"), ("94", "Золочівський район")]
+
+
+@pytest.fixture
+async def sessions(database_url: str) -> AsyncIterator[async_sessionmaker[AsyncSession]]:
+    engine = create_engine(database_url)
+    await migrate.upgrade(engine)
+    factory = session_factory(engine)
+    async with factory() as session, session.begin():
+        for chat_id in RESIDENTS:
+            await chats.ensure_chat(session, chat_id, "private", NOW)
+            await chats.subscribe(session, chat_id, "27", NOW, kinds=None)
+        await feed_store.upsert_config_feed(
+            session, name="f", kind="alerts_in_ua", url="https://x", interval=30, token_env=None
+        )
+    yield factory
+    await engine.dispose()
+
+
+async def test_a_part_of_the_fan_out_holds_whole_chats_and_the_claim_takes_them_as_one(
+    sessions: async_sessionmaker[AsyncSession],
+) -> None:
+    """Queued in parts of 3 rows and stopped after the first: that part is one chat's three
+    rows (not three chats' first), and the claim takes them as one message, all in flight."""
+    async with sessions() as session, session.begin():
+        feed_id = await session.scalar(select(Feed.id))
+        assert feed_id is not None
+        observations = [Observation(r, title, AlertKind.AIR_RAID, NOW) for r, title in WAVE]
+        await alert_store.record_observations(session, feed_id, observations)
+        await feed_store.record_success(session, feed_id, NOW, CacheState())
+        events = await alert_store.reconcile(session, source="f", now=NOW)
+    assert len(events) == 3
+    parts: list[int] = []
+    await fanout.run(
+        sessions, NOW, chunk=3, on_rows=lambda: parts.append(1), stopping=lambda: bool(parts)
+    )
+    async with sessions() as session, session.begin():
+        assert await ob.claim(session, NOW, 100) == [], "held for the window"
+        [message] = await ob.claim(session, NOW + WINDOW, 100)
+    assert message.chat_id == RESIDENTS[0]
+    assert sorted([message.event_id or 0, *message.member_events]) == sorted(e.id for e in events)
+    async with sessions() as session:
+        statuses = await session.scalars(
+            select(Outbox.status).where(Outbox.id.in_(message.row_ids))
+        )
+        assert list(statuses) == ["inflight"] * 3
