@@ -8,7 +8,9 @@ a slot of the lane's :class:`~bot.pacing.Budget` and starts the send as a task, 
 lane's concurrency. A *writer* task commits the outcomes: sends accepted by Telegram are
 marked sent in batches as soon as they come back (the only window for a duplicate after a
 crash), failures and chat changes one by one. A *timer* task re-lists chats when their own
-limit or a retry delay expires.
+limit or a retry delay expires. A claimed row may stand for several (the places of an oblast
+found together, storage/alert_groups.py): one item, one send, and all its rows marked sent,
+failed or released with it.
 
 Error policy (architecture guide, section 4): ``RetryAfter`` is not a failure: the chat (and,
 for a private chat, the whole lane, since that means the bot's overall flood limit) waits the
