@@ -430,6 +430,9 @@ class Dispatcher:
         async with self._sessions() as session:
             async with session.begin():
                 rows = await outbox_store.claim(session, self._clock(), limit)
+            # Rows taken, a grouped message's counted in full: a claim of ``limit`` rows
+            # that became fewer messages was still full.
+            taken = sum(len(row.row_ids) for row in rows)
             try:
                 texts = await self._renderer.render(session, rows) if rows else {}
                 # issue 16: channel rows of an alert's end that edit the start's post.
@@ -445,7 +448,7 @@ class Dispatcher:
                 detected = await ops_store.detected_at(
                     session, {r.event_id for r in rows if r.event_id is not None}
                 )
-                if len(rows) < limit:
+                if taken < limit:
                     # Rows held to be grouped (storage/alert_groups.py): look again when
                     # the first is due, not a whole idle interval later.
                     self._next_hold = await outbox_store.next_hold(session, self._clock())
@@ -456,7 +459,7 @@ class Dispatcher:
                 raise
         # Rows come in priority order, a channel's alert post (class + 0) before the direct
         # messages of its class: a full claim that ended past the alert classes took them all.
-        full = len(rows) >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
+        full = taken >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
         self._last_claim_done, self._last_claim_full = seq, full
         if not rows:
             self._last_empty_claim = seq
@@ -489,8 +492,8 @@ class Dispatcher:
             item.members = row.members
             self._add(item)
         self._progressed()
-        log.debug("outbox_claimed", extra={"rows": len(rows)})
-        return len(rows)
+        log.debug("outbox_claimed", extra={"rows": taken, "messages": len(rows)})
+        return taken
 
     # -- scheduling ---------------------------------------------------------------------
 
