@@ -5,13 +5,15 @@ Real PTB over loopback, the real poller and database (SQLite and PostgreSQL)."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.app import AlertBot
+from bot.delivery.alert_texts import group_message
 from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
 from feeds.model import AlertKind, Observation
@@ -23,9 +25,9 @@ from storage import merge as alert_store
 from storage import outbox as ob
 from storage.alert_groups import WINDOW
 from storage.db import create_engine, session_factory
-from storage.models import Feed, Outbox
-from tests.conftest import BotFactory, Clock
-from tests.test_end_to_end import command, serve, settle
+from storage.models import AlertEvent, Feed, Outbox
+from tests.conftest import ADMIN_ID, BotFactory, Clock
+from tests.test_end_to_end import command, serve, settle, settle_held
 from tests.test_regions_alerts import raion_alert
 
 OBLAST, ENGLISH, STRYI = 201, 202, 203
@@ -200,6 +202,28 @@ async def test_a_raion_and_a_hromada_are_named_as_places(
     )
 
 
+async def test_a_grouped_message_carries_the_truce_note_once(
+    start_bot: BotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+) -> None:
+    bot = await start_bot()
+    await _subscribe(bot_api)
+    reply = await command(
+        bot_api,
+        ADMIN_ID,
+        "/truce_set energy-2025 start=2025-03-18T00:00 end=2025-04-17T00:00 scope=energy "
+        'regions=Lviv party="US-brokered, Ukraine"',
+        user_id=ADMIN_ID,
+    )
+    assert reply.startswith("✅")
+    serve(feed_server, clock, LVIV, STRYI_RAION, ZOLOCHIV)
+    await bot.poll_now("alerts-in-ua")
+    await settle_held(bot, clock)
+    [message] = _alerts(bot_api, OBLAST)
+    text, note = message.split("\n\n")
+    assert text == START_UK, "the alert stands as it is"
+    assert note.count("energy-2025") == 1 and "не гарантія" in note and "\n" not in note
+
+
 # --- the queue itself (storage): a chat's rows of one wave are written together -----------
 
 NOW = datetime(2025, 3, 18, 10, 0, tzinfo=UTC)
@@ -250,3 +274,50 @@ async def test_a_part_of_the_fan_out_holds_whole_chats_and_the_claim_takes_them_
             select(Outbox.status).where(Outbox.id.in_(message.row_ids))
         )
         assert list(statuses) == ["inflight"] * 3
+
+
+# --- the texts alone -------------------------------------------------------------------
+
+
+def _event(region_id: str, transition: str, kind: str = "air_raid", **extra: Any) -> AlertEvent:
+    return AlertEvent(
+        id=int(region_id),
+        region_id=region_id,
+        region_title=region_id,
+        kind=kind,
+        transition=transition,
+        occurred_at=NOW,
+        detected_at=NOW,
+        source="test",
+        **extra,
+    )
+
+
+def test_plurals_prepositions_and_the_all_clear_of_the_whole_oblast() -> None:
+    five = ["88", "89", "90", "91", "94"]
+    nearby = ",".join(five)
+    start = group_message([_event(r, "start", active_nearby=nearby) for r in five], [], "uk")
+    assert start.startswith(
+        "🔴 Повітряна тривога в 5 районах Львівської області: Дрогобицькому, Золочівському, "
+        "Львівському, Самбірському, Стрийському\n"
+    )
+    fights = group_message(
+        [_event(r, "start", kind="urban_fights", active_nearby="89,94") for r in ("89", "94")],
+        [],
+        "uk",
+    )
+    assert fights.startswith("🔴 Загроза вуличних боїв у 2 районах Львівської області: ")
+    assert "Залишайтеся в укритті, не виходьте на вулицю!" in fights
+    started = NOW - timedelta(minutes=47)
+    ends = [_event(r, "end", active_nearby="", started_at=started) for r in ("89", "94")]
+    assert group_message(ends, [], "uk") == (
+        "🟢 Відбій повітряної тривоги в 2 районах Львівської області: Золочівському, "
+        "Стрийському\n"
+        "Кінець о 12:00, тривала 47 хв\n"
+        "🟢 Львівська область: тривог більше немає"
+    )
+    assert group_message(ends, [], "en") == (
+        "🟢 All clear, air-raid alert in 2 raions of Lviv oblast: Zolochiv, Stryi\n"
+        "Ended at 12:00, lasted 47 min\n"
+        "🟢 Lviv oblast: no alerts any more"
+    )
