@@ -162,8 +162,9 @@ async def _plan(
 
 def _oblast_subscribers(subscribed: audience_store.Subscriptions, event: AlertEvent) -> set[int]:
     """The chats subscribed to the oblast of an event below it: their row is held a moment,
-    to go as one message with the places of the oblast found with it (storage/alert_groups.py);
-    a chat subscribed to the place itself, or to its raion, only is not held."""
+    to go as one message with the places of the oblast found with it (storage/alert_groups.py).
+    A chat subscribed only to the place or its raion is not held; one subscribed to the oblast
+    as well is, and reads its raion among the others."""
     oblast = alert_groups.oblast_of(event)
     if oblast is None:
         return set()

@@ -3,7 +3,7 @@
 When three raions of an oblast go under alert together, an oblast subscriber used to get
 three messages. Now the starts (or the ends) of places below oblast level, of one oblast and
 one alert kind, detected within :data:`WINDOW` of the first of them, reach a chat subscribed
-to the oblast as one message that names the places ("у 3 районах Львівської області: …").
+to the oblast as one message that names the places ("в 3 районах Львівської області: …").
 A chat subscribed to a raion still gets its raion's own message, at once.
 
 Where it happens, and why there
@@ -30,6 +30,11 @@ start was never sent) are never grouped.
 
 Channels are not grouped: an alert's end edits its start's channel post
 (bot/delivery/channel_edits.py), which needs one post per alert.
+
+Cost: while rows are held, a claim walks them in the queue's index to find nothing due
+(SQLite, 100,000 oblast subscribers and three raions, 300,000 held rows: 190 ms a claim,
+140 ms for :func:`storage.outbox.next_hold`), for the two seconds of the hold; once due, a
+claim of 500 rows (167 messages) takes 16-43 ms.
 """
 
 from __future__ import annotations
@@ -48,11 +53,12 @@ from storage.models import AlertEvent, Outbox
 if TYPE_CHECKING:
     from storage.outbox import Claimed
 
-# Places found together: one poll finds a wave of raions at once, and the next poll (feeds are
-# polled at least 2 s apart) or the other source (alerts.in.ua and ukrainealarm report the
-# same wave about a poll apart) finds the stragglers. Two seconds catch those and cost an
-# oblast subscriber at most two seconds, against the tens of seconds the sources themselves
-# take to report; a raion subscriber is never held.
+# Places found together: one poll finds a wave of raions at once; a straggler comes with the
+# other source's poll or push a moment later (a feed's own polls are at least 2 s apart). Two
+# seconds catch a wave found by one poll and what another feed finds within two seconds of it,
+# and delay an oblast subscriber's message by no more (the dispatcher looks again when the
+# first held row is due); a raion subscriber is never held. A window as long as a poll interval
+# would catch the same feed's next poll too, but delay every oblast subscriber's alert by it.
 WINDOW = timedelta(seconds=2)
 
 _TRANSITIONS = ("start", "end")
