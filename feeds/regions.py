@@ -184,6 +184,64 @@ def name_accusative(region_id: str) -> str | None:
     return _ACCUSATIVE_UK.get(region_id)
 
 
+# --- one message for several places of an oblast (issue 16, grouped alerts) ---------------
+# The genitive ("родовий") of the oblast-level names, for "у 3 районах Львівської області".
+# Stored, as the accusative is, for the same reason.
+_GENITIVE_UK: dict[str, str] = {
+    "29": "Автономної Республіки Крим",
+    "4": "Вінницької області",
+    "8": "Волинської області",
+    "9": "Дніпропетровської області",
+    "28": "Донецької області",
+    "10": "Житомирської області",
+    "11": "Закарпатської області",
+    "12": "Запорізької області",
+    "13": "Івано-Франківської області",
+    "31": "м. Києва",
+    "14": "Київської області",
+    "15": "Кіровоградської області",
+    "16": "Луганської області",
+    "27": "Львівської області",
+    "17": "Миколаївської області",
+    "18": "Одеської області",
+    "19": "Полтавської області",
+    "5": "Рівненської області",
+    "30": "м. Севастополя",
+    "20": "Сумської області",
+    "21": "Тернопільської області",
+    "22": "Харківської області",
+    "23": "Херсонської області",
+    "3": "Хмельницької області",
+    "24": "Черкаської області",
+    "26": "Чернівецької області",
+    "25": "Чернігівської області",
+}
+# A raion's name is one adjective and the word "район" ("Стрийський район"), learned ones
+# (ukrainealarm's list) too: its locative is regular ("у Стрийському"), so it is derived;
+# any other shape gets None and the caller a wording without the case.
+_RAION_ADJECTIVE = re.compile(r"^([\w'’ʼ-]+)ий район$")
+
+
+def name_genitive(region_id: str) -> str | None:
+    """An oblast-level name in the genitive ("Львівської області"), None where none is stored."""
+    return _GENITIVE_UK.get(region_id)
+
+
+def raion_locative(region_id: str) -> str | None:
+    """A raion's adjective in the locative, without "район" ("Стрийському", for "у 3 районах
+    …: Стрийському, …"); None for anything that is not a raion so named."""
+    region = _REGIONS.get(region_id)
+    if region is None or region.level != "raion":
+        return None
+    found = _RAION_ADJECTIVE.match(region.name_uk)
+    return found.group(1) + "ому" if found else None
+
+
+def by_name(ids: Iterable[str]) -> list[str]:
+    """Region ids in the order of their Ukrainian names, as lists of places show them."""
+    return _by_name(list(ids))
+
+
 # --- normalisation ----------------------------------------------------------------------
 
 _APOSTROPHES = re.compile("['’ʼ`‘´′ʹ＇]")

@@ -13,6 +13,10 @@ An end supersedes its start's unsent rows (storage/outbox.py). A start whose end
 recorded when its rows are written (a short alert, or a long broadcast) gets rows that are
 superseded from birth: the end's own rows, queued after them, then say "from X to Y, over" to
 those chats, and nobody is told of an alert that is no longer on.
+
+A chat subscribed to an oblast gets the rows of places below it held a moment
+(``outbox.not_before``): places of one oblast found together reach it as one message, put
+together when the dispatcher claims the rows (storage/alert_groups.py says why there).
 """
 
 from __future__ import annotations
@@ -26,8 +30,8 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 from sqlalchemy.orm import aliased
 
 from feeds.model import base_kind
+from storage import alert_groups, outbox
 from storage import audience as audience_store
-from storage import outbox
 from storage.db import id_chunks
 from storage.models import AlertEvent, AlertState, Fanout
 
@@ -140,11 +144,31 @@ async def _plan(
             ),
             audience_store.priority_for(base_kind(event.kind)),
             status=outbox.SUPERSEDED if event.id in ended else outbox.PENDING,
+            held=_oblast_subscribers(subscribed, event),
+            hold_until=alert_groups.held_until(event),
         )
         for event in events
     ]
     rows, _superseded = await outbox.alert_rows(session, deliveries, now)
-    return rows
+    # Held rows last, a chat's together: they are not due yet anyway, and a part of CHUNK rows
+    # then holds all of a chat's rows of these events, so none is still unwritten when the
+    # dispatcher takes the others as one message (storage/alert_groups.py).
+    held = [row for row in rows if row["not_before"] is not None]
+    if not held:
+        return rows
+    held.sort(key=lambda row: (row["chat_id"], row["event_id"]))
+    return [row for row in rows if row["not_before"] is None] + held
+
+
+def _oblast_subscribers(subscribed: audience_store.Subscriptions, event: AlertEvent) -> set[int]:
+    """The chats subscribed to the oblast of an event below it: their row is held a moment,
+    to go as one message with the places of the oblast found with it (storage/alert_groups.py).
+    A chat subscribed only to the place or its raion is not held; one subscribed to the oblast
+    as well is, and reads its raion among the others."""
+    oblast = alert_groups.oblast_of(event)
+    if oblast is None:
+        return set()
+    return {chat_id for chat_id, _kinds in subscribed.get(oblast, ())}
 
 
 async def _active(session: AsyncSession, places: Iterable[str]) -> set[audience_store.Key]:

@@ -27,6 +27,9 @@ Row life
 --------
 ``pending`` → ``inflight`` (claimed by the dispatcher, committed before the send) → ``sent``
 (committed right after Telegram accepted it) or ``failed`` / ``dropped`` (the chat is gone).
+A row with ``not_before`` waits until then: an oblast subscriber's row for a place of the
+oblast, held a moment so that places found together go as one message (storage/alert_groups.py;
+the rows of such a message are claimed, marked sent, failed or released together).
 A pending alert start whose alert has ended becomes ``superseded``; the end's row for that chat
 then carries ``replaces_event_id`` and is rendered as one message "alert from X to Y, over".
 After a crash, :func:`recover` puts ``inflight`` rows back to ``pending``: a send Telegram
@@ -46,6 +49,7 @@ from sqlalchemy import Insert, Table, bindparam, column, func, select, table, up
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from storage import alert_groups
 from storage.db import upsert_insert
 from storage.delivery_models import Notice
 from storage.models import AlertEvent, Chat, Outbox, OutboxStatus, TruceEvidence
@@ -79,6 +83,7 @@ _BULK_COLUMNS = (
     "status",
     "attempts",
     "created_at",
+    "not_before",
 )
 _BULK = table("outbox", *(column(name) for name in _BULK_COLUMNS))
 
@@ -112,6 +117,8 @@ class AlertDelivery:
     ``priority`` is the class; a chat in ``channels`` is served before the others of its class.
     ``status`` is ``SUPERSEDED`` for a start whose end is already known: the rows exist (so the
     end can say "the alert lasted from X to Y") but nothing is sent for them.
+    ``held``: the chats whose row waits until ``hold_until``, to be sent as one message with
+    the rows of places of its oblast found a moment later (storage/alert_groups.py).
     """
 
     event: AlertEvent
@@ -119,6 +126,8 @@ class AlertDelivery:
     priority: int
     channels: Collection[int] = ()
     status: str = PENDING
+    held: Collection[int] = ()
+    hold_until: datetime | None = None
 
 
 async def enqueue_alerts(
@@ -161,6 +170,9 @@ async def alert_rows(
         start_id = starts.get(event.id) if event.transition == "end" else None
         gone = replaced.get(start_id, frozenset()) if start_id is not None else frozenset()
         channels = set(delivery.channels)
+        until = delivery.hold_until
+        held = set(delivery.held) if until is not None else set()
+        hold = _stored_time(session, until) if until is not None and held else None
         rows.extend(
             {
                 "event_id": event.id,
@@ -170,6 +182,7 @@ async def alert_rows(
                 "status": delivery.status,
                 "attempts": 0,
                 "created_at": created,
+                "not_before": hold if chat_id in held else None,
             }
             for chat_id in sorted(set(delivery.chat_ids))
         )
@@ -334,10 +347,23 @@ class Claimed:
     quiet_from: str | None = None
     quiet_to: str | None = None
     quiet_alerts_silent: bool = False
+    # Held to be grouped (storage/alert_groups.py): set on the rows that may be.
+    not_before: datetime | None = None
+    # A row sent as one message with others (storage/alert_groups.py): their row ids and
+    # events; they are in flight with it, and marked sent, failed or released with it.
+    members: tuple[int, ...] = ()
+    member_events: tuple[int, ...] = ()
+
+    @property
+    def row_ids(self) -> tuple[int, ...]:
+        """Every row this message stands for."""
+        return (self.id, *self.members)
 
 
 async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claimed]:
-    """Take up to ``limit`` due rows in priority order and mark them in flight."""
+    """Take up to ``limit`` due rows in priority order and mark them in flight; rows that go
+    as one message come back as one, the others in its ``members`` (storage/alert_groups.py:
+    they are taken, due or not yet, and marked in flight here too)."""
     statement = (
         select(
             Outbox.id,
@@ -352,6 +378,7 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
             Chat.quiet_from,
             Chat.quiet_to,
             Chat.quiet_alerts_silent,
+            Outbox.not_before,
         )
         .join(Chat, Chat.chat_id == Outbox.chat_id)
         .where(
@@ -372,7 +399,18 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
             .where(Outbox.id.in_(chunk))
             .values(status=INFLIGHT, claimed_at=now, attempts=Outbox.attempts + 1)
         )
-    return rows
+    return await alert_groups.gather(session, rows, now)
+
+
+_NEXT_HOLD = select(func.min(Outbox.not_before)).where(
+    Outbox.status == PENDING, Outbox.not_before > bindparam("now")
+)
+
+
+async def next_hold(session: AsyncSession, now: datetime) -> datetime | None:
+    """When the first row held back now becomes due (None: none is held)."""
+    found: datetime | None = await session.scalar(_NEXT_HOLD, {"now": now})
+    return found
 
 
 def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:

@@ -13,6 +13,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
 from sqlalchemy import func, insert, select
 
 from bot.demo.fakes.bot_api import FakeBotApi
@@ -22,6 +23,7 @@ from storage.db import create_engine
 from storage.models import Chat, Outbox, Subscription
 from tests.conftest import FEED_PATH, Clock
 from tests.payloads import answer, lviv_alert
+from tests.test_regions_alerts import raion_alert
 
 CHATS = 300
 RATE = 60  # a second; the fake has no limits, this only makes the broadcast last ~5 s
@@ -84,8 +86,15 @@ async def _until_outbox_empty(url: str, timeout: float = 30.0) -> None:
         await engine.dispose()
 
 
+# Issue 16: three raions of the oblast at once reach its subscribers as one message of three
+# rows, claimed, marked sent and recovered together: a kill must neither repeat it beyond the
+# allowance nor let a raion go out on its own after the restart.
+GROUPED = "🔴 Повітряна тривога в 3 районах Львівської області: Золочівському, Львівському, "
+
+
+@pytest.mark.parametrize("wave", ["oblast", "three_raions"])
 async def test_sigkill_and_sigterm_mid_broadcast_every_chat_once(
-    tmp_path: Path, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
+    tmp_path: Path, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock, wave: str
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     config = tmp_path / "config.toml"
@@ -112,7 +121,16 @@ interval = 2
     )
     await _subscribe_all(url)
     bot_api.latency = 0.02
-    body, last_modified = answer(lviv_alert(), updated=clock.now)
+    alerts = (
+        [lviv_alert()]
+        if wave == "oblast"
+        else [
+            raion_alert("90", "Львівський район"),
+            raion_alert("89", "Стрийський район"),
+            raion_alert("94", "Золочівський район"),
+        ]
+    )
+    body, last_modified = answer(*alerts, updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)
     env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALERTBOT_CONFIG")}
     env |= {"TELEGRAM_BOT_TOKEN": bot_api.token, "TEST_ALERTS_TOKEN": "feed-token-crash-test"}
@@ -166,3 +184,6 @@ interval = 2
     # but not yet committed (a few milliseconds' worth). bench/crash_kill.py measures the rate.
     assert after_kill <= 2 * CONCURRENCY
     assert after_term == 0, "a clean stop finishes its sends and records them"
+    if wave == "three_raions":
+        texts = [m.text or "" for m in bot_api.sent if (m.text or "").startswith("🔴")]
+        assert all(text.startswith(GROUPED) for text in texts), "no raion went out alone"

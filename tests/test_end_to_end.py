@@ -37,6 +37,16 @@ async def settle(bot: object) -> None:
             return
 
 
+async def settle_held(bot: object, clock: Clock) -> None:
+    """Settle, then settle again once an oblast subscriber's rows for places inside the oblast
+    are due: they wait :data:`storage.alert_groups.WINDOW` to go as one message."""
+    from storage.alert_groups import WINDOW
+
+    await settle(bot)
+    clock.advance(seconds=WINDOW.total_seconds())
+    await settle(bot)
+
+
 async def test_lviv_subscriber_gets_one_start_and_one_end(
     start_bot: BotFactory,
     bot_api: FakeBotApi,

@@ -25,6 +25,7 @@ from storage import channels, chats, migrate
 from storage import feeds as feed_store
 from storage import merge as alert_store
 from storage import outbox as ob
+from storage.alert_groups import WINDOW
 from storage.db import create_engine, session_factory
 from storage.models import AlertEvent
 
@@ -82,6 +83,7 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
 ) -> None:
     sessions, captured, path = database
     places = ["27", "31", "14", "46"]
+    raions = ["90", "89"]  # Lviv oblast's: its subscriber gets them as one message
 
     def report(active: list[str]) -> list[Observation]:
         return [Observation(p, p, AlertKind.AIR_RAID, NOW) for p in active]
@@ -91,11 +93,14 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
         for chat_id in (1, 2, 3):
             await chats.ensure_chat(session, chat_id, "private", NOW)
             await chats.subscribe(session, chat_id, places[chat_id], NOW, kinds=None)
+        await chats.ensure_chat(session, 4, "private", NOW)
+        await chats.subscribe(session, 4, "27", NOW, kinds=None)
         await channels.link(
             session, chat_id=-100, region_id="27", title="Lviv", username=None, now=NOW
         )
     previous = None
-    for active in (places, places[:2], places):  # starts, then ends, then starts again
+    # Starts, then ends, then starts again.
+    for active in (places + raions, places[:2], places + raions):
         async with sessions() as session, session.begin():
             recorded = await alert_store.record_observations(
                 session, feed_id, report(active), previous=previous
@@ -123,6 +128,10 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
         await ob.load_events(session, events)
         await ob.evidence(session, events)
         await ob.mark_sent(session, [c.id for c in claimed], NOW)
+        # The oblast subscriber's rows of the raions, held until the window is over.
+        assert await ob.next_hold(session, NOW) == NOW + WINDOW
+        grouped = await ob.claim(session, NOW + WINDOW, 10)
+        assert any(c.members for c in grouped), "the raions' starts as one message"
     assert any("DELETE FROM feed_observations" in s for s, _ in captured), "nothing ended"
     assert any("UPDATE outbox" in s for s, _ in captured), "nothing superseded"
     assert full_scans(path, captured) == []

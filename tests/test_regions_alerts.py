@@ -12,7 +12,7 @@ from bot.demo.fakes.feed_server import FakeFeedServer
 from storage.models import AlertEvent
 from tests.conftest import FEED_PATH, BotFactory, Clock, sample
 from tests.payloads import lviv_alert
-from tests.test_end_to_end import command, serve, settle
+from tests.test_end_to_end import command, serve, settle, settle_held
 
 OBLAST, CITY = 101, 102
 
@@ -38,10 +38,13 @@ async def test_oblast_subscriber_hears_raion_alert_with_count_and_hromada_hears_
     await command(bot_api, CITY, "/subscribe м. Львів")
     serve(feed_server, clock, raion_alert("90"), raion_alert("93", "Яворівський район"))
     await bot.poll_now("alerts-in-ua")
-    await settle(bot)
+    await settle_held(bot, clock)
     oblast_msgs = bot_api.messages_to(OBLAST)[1:]
-    assert len(oblast_msgs) == 2, "one message per raion alert"
-    assert all("Львівська область: під тривогою 2 з 7 районів" in m for m in oblast_msgs)
+    assert len(oblast_msgs) == 1, "one message for the raions found together (issue 16)"
+    assert oblast_msgs[0].startswith(
+        "🔴 Повітряна тривога в 2 районах Львівської області: Львівському, Яворівському\n"
+    )
+    assert "Львівська область: під тривогою 2 з 7 районів" in oblast_msgs[0]
     city_msgs = bot_api.messages_to(CITY)[1:]
     assert len(city_msgs) == 1, "the city hears its own raion, not the neighbour's"
     assert city_msgs[0].startswith("🔴 Повітряна тривога: Львівський район")
@@ -194,7 +197,11 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     city = raion_alert("845", "м. Львів та Львівська територіальна громада")
     serve(feed_server, clock, sambir, stryi, city)
     await bot.poll_now("alerts-in-ua")
-    await settle(bot)
+    await settle_held(bot, clock)
+    assert bot_api.messages_to(OBLAST)[-1].startswith(
+        "🔴 Повітряна тривога в 3 місцях Львівської області: м. Львів та Львівська "
+        "територіальна громада, Самбірський район, Стрийський район\n"
+    ), "one message for the places found together (issue 16)"
     assert (
         "під тривогою 3 з 7 районів: Львівський (м. Львів та Львівська територіальна "
         in (bot_api.messages_to(OBLAST)[-1])
@@ -203,7 +210,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     clock.advance(minutes=10)
     serve(feed_server, clock, stryi, city)
     await bot.poll_now("alerts-in-ua")
-    await settle(bot)
+    await settle_held(bot, clock)
     end = bot_api.messages_to(OBLAST)[-1]
     assert end.startswith("🟢 Відбій повітряної тривоги: Самбірський район")
     assert end.endswith(
@@ -223,7 +230,7 @@ async def test_oblast_subscriber_reads_what_still_goes_on_when_a_raion_ends(
     clock.advance(minutes=10)
     serve(feed_server, clock)
     await bot.poll_now("alerts-in-ua")
-    await settle(bot)
+    await settle_held(bot, clock)
     last = bot_api.messages_to(OBLAST)[-1]
     assert last.startswith("🟢 Відбій повітряної тривоги: Стрийський район")
     assert last.endswith("🟢 Львівська область: тривог більше немає")

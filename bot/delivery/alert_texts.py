@@ -408,3 +408,126 @@ def alert_message(
     ]
     # The notes are one line each, under the alert with no blank line between them.
     return "\n\n".join([text, "\n".join(notes)]) if notes else text
+
+
+# --- one message for several places of an oblast (issue 16, storage/alert_groups.py) -----
+
+
+def _group_where(events: Sequence[AlertEvent], oblast: str, lang: str) -> str:
+    """ "3 районах Львівської області: Золочівському, Львівському, Стрийському" (after "в"),
+    or for places that are not all raions (or a raion of no regular name) "2 місцях
+    Львівської області: Львівський район, м. Львів та …"."""
+    places = regions.by_name(dict.fromkeys(e.region_id for e in events))
+    count = len(places)
+    titles = {e.region_id: e.region_title for e in events}
+    stored = regions.name_genitive(oblast) if lang != "en" else None
+    of = stored or t(lang, "region.genitive_fallback", region=_name(oblast, lang))
+    if lang == "en":
+        raions = [regions.short_name(p, lang) for p in places if _is_raion(p)]
+    else:
+        raions = [name for p in places if (name := regions.raion_locative(p)) is not None]
+    if len(raions) == count:
+        return tn(lang, "group.raions", count, oblast=of, names=_listed(raions, lang))
+    names = _listed([region_name(p, titles[p], lang) for p in places], lang)
+    return tn(lang, "group.places", count, oblast=of, names=names)
+
+
+_VOWELS = frozenset("аеєиіїоуюяaeiouy")
+
+
+def _preposition(before: str, lang: str) -> str:
+    """ "в" after a vowel, "у" after a consonant: "тривога в 3 районах", "боїв у 3 районах"."""
+    vowel = before[-1:].casefold() in _VOWELS
+    return t(lang, "group.in_after_vowel" if vowel else "group.in_after_consonant")
+
+
+def _is_raion(region_id: str) -> bool:
+    region = regions.get(region_id)
+    return region is not None and region.level == "raion"
+
+
+def _group_start_lines(events: Sequence[AlertEvent], oblast: str, lang: str) -> list[str]:
+    """What is under alert in the oblast now: the count when it is just these places, by name
+    when there is more."""
+    latest = max(events, key=lambda e: e.id)
+    nearby = alert_store.nearby(latest.active_nearby)
+    if nearby is None or oblast in nearby[0]:
+        line = _parts_line(latest, lang)
+        return [line] if line else []
+    parts = regions.parts_under_alert(oblast, nearby[0])
+    named = {raion for raion, _inside in parts.raions} | set(parts.others)
+    if named == {e.region_id for e in events} and parts.raions_total:
+        scope = t(
+            lang,
+            "scope.count",
+            active=len(parts.raions),
+            total=parts.raions_total,
+            raions=tn(lang, "raions_after_of", parts.raions_total),
+        )
+        return [t(lang, "alert.parts", oblast=_name(oblast, lang), scope=scope)]
+    return [t(lang, "alert.parts", oblast=_name(oblast, lang), scope=scope_text(parts, lang))]
+
+
+def _group_lasted(events: Sequence[AlertEvent], lang: str) -> str:
+    """ ", тривала 47 хв" when every place's alert lasted as long (to the minute)."""
+    said = {_lasted(event, lang) for event in events}
+    return said.pop() if len(said) == 1 else ""
+
+
+def group_message(
+    events: Sequence[AlertEvent],
+    truces: Iterable[TruceView],
+    lang: str,
+    since: Mapping[int, Sequence[SinceStart]] | None = None,
+) -> str:
+    """One message for the starts (or the ends) of several places of one oblast: the places
+    named, the call to action of a start (each different one, in the order of the places'
+    events), the threat when all say the same, and what goes on in the oblast, as the single
+    event's message says it."""
+    events = sorted(events, key=lambda e: e.id)
+    first = events[0]
+    oblast = regions.oblast_of(first.region_id) or first.region_id
+    if first.transition == "start":
+        kind = kind_name(first.kind, lang)
+        where = _group_where(events, oblast, lang)
+        time = kyiv_time(min(e.occurred_at for e in events), first.detected_at)
+        prep = _preposition(kind, lang)
+        text = t(lang, "group.start", kind=kind, prep=prep, where=where, time=time)
+        for action in dict.fromkeys(action_text(e, lang) for e in events):
+            text += "\n" + action
+        threats = {(e.level, e.threat) for e in events}
+        if len(threats) == 1 and (line := threat_line(first.level, first.threat, lang)):
+            text += "\n" + line
+        lines = _group_start_lines(events, oblast, lang)
+    else:
+        latest = max(events, key=lambda e: e.occurred_at)
+        kind_gen = kind_genitive(first.kind, lang)
+        text = t(
+            lang,
+            "group.end",
+            kind_gen=kind_gen,
+            prep=_preposition(kind_gen, lang),
+            where=_group_where(events, oblast, lang),
+            time=kyiv_time(latest.occurred_at, latest.detected_at),
+            lasted=_group_lasted(events, lang),
+        )
+        # The last event's picture of the oblast is the one after all of them.
+        last = events[-1]
+        if alert_store.nearby(last.active_nearby) is not None:
+            lines = still_lines(last, lang)
+        else:
+            lines = [line] if (line := _parts_line(last, lang)) else []
+    for line in lines:
+        text += "\n" + line
+    ended = first.transition != "start"
+    notes = [
+        truce_note(
+            truce,
+            first.detected_at,
+            lang,
+            ended=ended,
+            since=since_text(since[truce.id], lang) if since and since.get(truce.id) else None,
+        )
+        for truce in truces
+    ]
+    return "\n\n".join([text, "\n".join(notes)]) if notes else text

@@ -8,7 +8,9 @@ a slot of the lane's :class:`~bot.pacing.Budget` and starts the send as a task, 
 lane's concurrency. A *writer* task commits the outcomes: sends accepted by Telegram are
 marked sent in batches as soon as they come back (the only window for a duplicate after a
 crash), failures and chat changes one by one. A *timer* task re-lists chats when their own
-limit or a retry delay expires.
+limit or a retry delay expires. A claimed row may stand for several (the places of an oblast
+found together, storage/alert_groups.py): one item, one send, and all its rows marked sent,
+failed or released with it.
 
 Error policy (architecture guide, section 4): ``RetryAfter`` is not a failure: the chat (and,
 for a private chat, the whole lane, since that means the bot's overall flood limit) waits the
@@ -105,6 +107,7 @@ class _Item:
         "detected",
         "edit",
         "failures",
+        "members",
         "paid",
         "priority",
         "quiet",
@@ -135,6 +138,12 @@ class _Item:
         self.channel = channel
         # issue 16: an alert's end that edits its start's channel post (None: a new message).
         self.edit: channel_edits.Edit | None = None
+        # Rows sent as this one message (storage/alert_groups.py): marked with it.
+        self.members: tuple[int, ...] = ()
+
+    @property
+    def row_ids(self) -> tuple[int, ...]:
+        return (self.row_id, *self.members)
 
 
 class _Chat:
@@ -238,6 +247,7 @@ class Dispatcher:
         self._channel_posts: set[int] = set()
         self._last_claim_done = 0
         self._last_claim_full = False
+        self._next_hold: datetime | None = None  # when the first held row is due
         self._progress = asyncio.Event()  # replaced, never cleared: many may wait on it
         self.sent = 0
         self.counts: Counter[str] = Counter()  # since start, by kind: for tests and the bench
@@ -306,7 +316,7 @@ class Dispatcher:
         # Only a leader gives rows back: after a take-over they belong to the new leader,
         # which may have claimed them again already.
         if self._items and self._may_send():
-            held = sorted(self._items)
+            held = sorted(i for item in self._items.values() for i in item.row_ids)
             self._submit(lambda s: outbox_store.release(s, held))
         # Nothing held survives a stop: a later start claims the released rows afresh.
         self._items.clear()
@@ -402,9 +412,17 @@ class Dispatcher:
                 continue  # woken while it claimed: that wake-up asks for a claim after it
             self._refill_signal.clear()
             try:
-                await asyncio.wait_for(self._refill_signal.wait(), self._idle_interval)
+                await asyncio.wait_for(self._refill_signal.wait(), self._idle_wait())
             except TimeoutError:
                 self._woken = True
+
+    def _idle_wait(self) -> float:
+        """Seconds until the next look: the idle interval, or less when a held row is due
+        sooner."""
+        if self._next_hold is None:
+            return self._idle_interval
+        due = (self._next_hold - self._clock()).total_seconds()
+        return min(self._idle_interval, max(due, 0.01))
 
     async def _claim(self, limit: int) -> int:
         self._claims_started += 1
@@ -412,6 +430,9 @@ class Dispatcher:
         async with self._sessions() as session:
             async with session.begin():
                 rows = await outbox_store.claim(session, self._clock(), limit)
+            # Rows taken, a grouped message's counted in full: a claim of ``limit`` rows
+            # that became fewer messages was still full.
+            taken = sum(len(row.row_ids) for row in rows)
             try:
                 texts = await self._renderer.render(session, rows) if rows else {}
                 # issue 16: channel rows of an alert's end that edit the start's post.
@@ -427,14 +448,18 @@ class Dispatcher:
                 detected = await ops_store.detected_at(
                     session, {r.event_id for r in rows if r.event_id is not None}
                 )
+                if taken < limit:
+                    # Rows held to be grouped (storage/alert_groups.py): look again when
+                    # the first is due, not a whole idle interval later.
+                    self._next_hold = await outbox_store.next_hold(session, self._clock())
             except BaseException:  # a render failure, or a stop cancelling the claim
                 # Claimed but not held here: give them back, or they would wait for a restart.
-                ids = [row.id for row in rows]
+                ids = [i for row in rows for i in row.row_ids]
                 self._submit(lambda s: outbox_store.release(s, ids))
                 raise
         # Rows come in priority order, a channel's alert post (class + 0) before the direct
         # messages of its class: a full claim that ended past the alert classes took them all.
-        full = len(rows) >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
+        full = taken >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
         self._last_claim_done, self._last_claim_full = seq, full
         if not rows:
             self._last_empty_claim = seq
@@ -448,7 +473,7 @@ class Dispatcher:
                 error = str(text or "not rendered")
                 log.error("outbox_render_failed", extra={"row": row.id, "error": error})
                 self._count("render_failed")
-                self._submit(self._fail_op(row.id, error))
+                self._submit(self._fail_op(row.row_ids, error))
                 continue
             on_paid = paid and row.priority < outbox_store.PRIORITY_ALERT
             if row.chat_kind == "channel" and row.event_id is not None:
@@ -464,10 +489,11 @@ class Dispatcher:
                 row if row.quiet_from is not None else None,
             )
             item.edit = edits.get(row.id)
+            item.members = row.members
             self._add(item)
         self._progressed()
-        log.debug("outbox_claimed", extra={"rows": len(rows)})
-        return len(rows)
+        log.debug("outbox_claimed", extra={"rows": taken, "messages": len(rows)})
+        return taken
 
     # -- scheduling ---------------------------------------------------------------------
 
@@ -692,13 +718,14 @@ class Dispatcher:
         self._count(kind)
         if failed is None:
             self.sent += 1
-            self._sent_ids.append(item.row_id)
+            # Every row of a grouped message in the same commit: none is sent again.
+            self._sent_ids.extend(item.row_ids)
             self._write_signal.set()
             if item.detected is not None:  # metrics: detection to Telegram's acceptance
                 seconds = (self._clock() - item.detected).total_seconds()
                 self._metrics.alert_delivered(CHANNEL if item.channel else DIRECT, seconds)
         else:
-            self._submit(self._fail_op(item.row_id, failed))
+            self._submit(self._fail_op(item.row_ids, failed))
         chat = self._chats.get(item.chat_id)
         if chat is not None:
             chat.busy = False
@@ -756,7 +783,8 @@ class Dispatcher:
         async def op(session: AsyncSession) -> None:
             # chats.deactivate drops every queued row of the chat, the ones held here too.
             await chat_store.deactivate(session, chat_id, error, now)
-            await outbox_store.mark_failed(session, item.row_id, error)
+            for row_id in item.row_ids:
+                await outbox_store.mark_failed(session, row_id, error)
 
         self._submit(op)
         if dropped:
@@ -795,9 +823,10 @@ class Dispatcher:
     # -- writing ------------------------------------------------------------------------
 
     @staticmethod
-    def _fail_op(row_id: int, error: str) -> Op:
+    def _fail_op(row_ids: tuple[int, ...], error: str) -> Op:
         async def op(session: AsyncSession) -> None:
-            await outbox_store.mark_failed(session, row_id, error)
+            for row_id in row_ids:
+                await outbox_store.mark_failed(session, row_id, error)
 
         return op
 

@@ -1,5 +1,6 @@
 """The text of a claimed outbox row in its chat's language: an alert, an alert that started
-and ended before its start was sent (one combined message), or a notice.
+and ended before its start was sent (one combined message), the starts or ends of several
+places of an oblast sent as one message (storage/alert_groups.py), or a notice.
 
 Notices with a ``payload`` are rendered by kind: register a renderer with
 :func:`register_notice_kind`; without one, a payload ``{"key": ..., "values": {...}}`` is
@@ -19,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.delivery.alert_texts import (
     alert_message,
     duration_text,
+    group_message,
     kind_genitive,
     kyiv_time,
     region_name,
@@ -85,6 +87,11 @@ def combined_message(
     return "\n\n".join([text, "\n".join(notes)]) if notes else text
 
 
+def _group_ids(row: outbox.Claimed) -> tuple[int, ...]:
+    """The events of a grouped message (storage/alert_groups.py), in order."""
+    return tuple(sorted({row.event_id or 0, *row.member_events}))
+
+
 def notice_text(notice: Notice, lang: str) -> str:
     if notice.text is not None:
         return notice.text
@@ -110,7 +117,7 @@ class Renderer:
     def __init__(self, default_lang: str) -> None:
         self.default_lang = default_lang
         self._default_lang = default_lang
-        self._texts: dict[tuple[str, int, int | None, str], str] = {}
+        self._texts: dict[tuple[object, ...], str] = {}
 
     async def render(
         self, session: AsyncSession, rows: Sequence[outbox.Claimed]
@@ -145,9 +152,11 @@ class Renderer:
     def _lang(self, row: outbox.Claimed) -> str:
         return row.lang or self._default_lang
 
-    def _key(self, row: outbox.Claimed) -> tuple[str, int, int | None, str]:
+    def _key(self, row: outbox.Claimed) -> tuple[object, ...]:
         if row.notice_id is not None:
             return ("notice", row.notice_id, None, self._lang(row))
+        if row.members:
+            return ("group", _group_ids(row), self._lang(row))
         return ("event", row.event_id or 0, row.replaces_event_id, self._lang(row))
 
     @staticmethod
@@ -163,6 +172,7 @@ class Renderer:
             self._texts.clear()
         event_ids = {r.event_id for r in rows if r.event_id is not None}
         event_ids |= {r.replaces_event_id for r in rows if r.replaces_event_id is not None}
+        event_ids |= {i for r in rows for i in r.member_events}
         events = await outbox.load_events(session, event_ids)
         evidence = await outbox.evidence(session, event_ids)
         truces: dict[int, TruceView] = {}
@@ -203,6 +213,16 @@ class Renderer:
             found = notes(event.id) if with_notes else []
             return alert_message(event, found, lang, since.get(event.id) if with_notes else None)
 
+        def group_text(group: list[AlertEvent], lang: str) -> str:
+            ids = [e.id for e in group]
+            try:
+                since_first = next((since[i] for i in ids if i in since), None)
+                return group_message(group, notes(*ids), lang, since_first)
+            except Exception as exc:
+                # Without its truce notes the alert still goes.
+                log.error("truce_note_failed", extra={"events": ids, "error": describe(exc)})
+                return group_message(group, [], lang)
+
         for row in rows:
             key, lang = self._key(row), self._lang(row)
             try:
@@ -210,6 +230,11 @@ class Renderer:
                     notice = notices.get(row.notice_id)
                     if notice is not None:
                         self._texts[key] = fit_message(notice_text(notice, lang))
+                    continue
+                if row.members:
+                    group = [events[i] for i in _group_ids(row) if i in events]
+                    if len(group) == len(_group_ids(row)):
+                        self._texts[key] = fit_message(group_text(group, lang))
                     continue
                 event = events.get(row.event_id or 0)
                 if event is None:
