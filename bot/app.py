@@ -77,6 +77,10 @@ EXIT_LEADERSHIP_LOST = 3
 
 USER_AGENT = "alertbot/0.1 (+https://github.com/; Telegram air-raid relay)"
 
+# Commands that wait on something slow (a provider's site, up to bot/outages/lookup.DEADLINE;
+# drawing the map, a second or two in a thread) run beside the other updates: PTB handles
+# updates one at a time, and one resident's lookup must not hold everyone's /status.
+SLOW_COMMANDS = frozenset({"outage_address", "map"})
 COMMANDS: list[tuple[str, Callable[..., object]]] = [
     ("start", picker.start),
     ("help", resident.start),
@@ -340,7 +344,9 @@ class AlertBot:
             default_lang=self.config.bot.default_language,
         )
         for name, callback in COMMANDS:
-            app.add_handler(CommandHandler(name, callback))  # type: ignore[arg-type]
+            app.add_handler(
+                CommandHandler(name, callback, block=name not in SLOW_COMMANDS)  # type: ignore[arg-type]
+            )
         # Every command gets an answer, even one we do not know.
         # (Only in private chats: in a group the command may be meant for another bot.)
         app.add_handler(
@@ -351,7 +357,9 @@ class AlertBot:
         app.add_handler(CallbackQueryHandler(picker.on_button))
         app.add_handler(
             MessageHandler(
-                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE, picker.plain_text
+                filters.TEXT & ~filters.COMMAND & filters.ChatType.PRIVATE,
+                picker.plain_text,
+                block=False,  # the answer to the address prompt asks the provider (SLOW_COMMANDS)
             )
         )
         app.add_handler(

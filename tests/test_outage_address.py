@@ -23,7 +23,7 @@ from sqlalchemy.engine import make_url
 
 from bot.config import FeedConfig
 from bot.demo.fakes.bot_api import FakeBotApi
-from bot.demo.fakes.feed_server import FakeFeedServer
+from bot.demo.fakes.feed_server import FakeFeedServer, Reply
 from bot.outages.lookup import DtekLookup, LookupFailed, read_home_num
 from feeds.outages import address as addresses
 from feeds.outages.address import Address, AddressError
@@ -504,3 +504,19 @@ async def test_the_address_may_come_as_the_answer_to_the_prompt(
     accidents(feed_server, accident())
     assert await poll(bot, "loe-accidents")
     assert len(after(bot_api, RESIDENT, seen)) == 1
+
+
+async def test_a_slow_provider_holds_only_the_resident_who_asked(
+    address_bot: OutageBotFactory, bot_api: FakeBotApi, feed_server: FakeFeedServer
+) -> None:
+    """PTB handles updates one at a time: a lookup waiting on DTEK's site must not hold
+    everyone else's commands (bot/app.SLOW_COMMANDS)."""
+    feed_server.set(SHUTDOWNS, PAGE, content_type="text/html")
+    feed_server.script(AJAX, Reply(body=HOME_NUM, delay=3))
+    await address_bot(extra_feeds=[_dtek_feed(feed_server)])
+    bot_api.send_command(RESIDENT, "/outage_address Київ, вул. Хрещатик, 43", user_id=RESIDENT)
+    status = await command(bot_api, NEIGHBOUR, "/status")
+    assert "підписок" in status
+    assert bot_api.messages_to(RESIDENT) == [], "answered while DTEK still thinks"
+    (reply,) = await bot_api.wait_for_sent(1, chat_id=RESIDENT, timeout=30)
+    assert "Черга за даними DTEK: 5.1" in (reply.text or "")
