@@ -353,6 +353,27 @@ def _lasted(event: AlertEvent, lang: str) -> str:
     return t(lang, "alert.lasted", duration=duration_text(seconds, lang))
 
 
+def with_truce_notes(
+    text: str,
+    event: AlertEvent,
+    truces: Iterable[TruceView],
+    since: Mapping[int, Sequence[SinceStart]] | None,
+    lang: str,
+) -> str:
+    """The alert, then one line per announced pause in force (no blank line between them)."""
+    notes = [
+        truce_note(
+            truce,
+            event.detected_at,
+            lang,
+            ended=event.transition != "start",
+            since=since_text(since[truce.id], lang) if since and since.get(truce.id) else None,
+        )
+        for truce in truces
+    ]
+    return "\n\n".join([text, "\n".join(notes)]) if notes else text
+
+
 def alert_message(
     event: AlertEvent,
     truces: Iterable[TruceView],
@@ -395,19 +416,7 @@ def alert_message(
         lines = [line] if line else []
     for line in lines:
         text += "\n" + line
-    ended = event.transition != "start"
-    notes = [
-        truce_note(
-            truce,
-            event.detected_at,
-            lang,
-            ended=ended,
-            since=since_text(since[truce.id], lang) if since and since.get(truce.id) else None,
-        )
-        for truce in truces
-    ]
-    # The notes are one line each, under the alert with no blank line between them.
-    return "\n\n".join([text, "\n".join(notes)]) if notes else text
+    return with_truce_notes(text, event, truces, since, lang)
 
 
 # --- one message for several places of an oblast (issue 16, storage/alert_groups.py) -----
@@ -519,15 +528,4 @@ def group_message(
             lines = [line] if (line := _parts_line(last, lang)) else []
     for line in lines:
         text += "\n" + line
-    ended = first.transition != "start"
-    notes = [
-        truce_note(
-            truce,
-            first.detected_at,
-            lang,
-            ended=ended,
-            since=since_text(since[truce.id], lang) if since and since.get(truce.id) else None,
-        )
-        for truce in truces
-    ]
-    return "\n\n".join([text, "\n".join(notes)]) if notes else text
+    return with_truce_notes(text, first, truces, since, lang)
