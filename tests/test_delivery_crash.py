@@ -138,9 +138,15 @@ interval = 2
     second = await run()
     try:
         await _until(bot_api, sum(at_kill.values()) + 60)
-    finally:
+    except TimeoutError:
+        # Say what the restarted process was doing (its log), not only that it sent nothing.
         second.send_signal(signal.SIGTERM)
         _, stderr = await asyncio.wait_for(second.communicate(), 60)
+        raise AssertionError(stderr.decode()[-4000:]) from None
+    finally:
+        if second.returncode is None:
+            second.send_signal(signal.SIGTERM)
+            _, stderr = await asyncio.wait_for(second.communicate(), 60)
     assert second.returncode == 0, stderr.decode()[-2000:]
     events = [json.loads(line) for line in stderr.decode().splitlines() if line.startswith("{")]
     recovered = [e for e in events if e["event"] == "outbox_recovered"]
