@@ -543,6 +543,7 @@ def measure(
         "claimed_to_arrival",
         "channel_to_direct_claimed",
         "direct_claimed_to_arrival",
+        "detect_to_first_direct",
     )
     stages: dict[str, dict[str, list[float]]] = {
         k: {name: [] for name in (*stage_names, "detect_to_first_send")} for k in kinds
@@ -591,9 +592,10 @@ def measure(
         winners[transition][event["source"]] += 1
         detect[transition].append(max(0.0, event["detected"] - t0))
         direct[transition].append(to_direct - t0)
+        stage = stages[transition]
+        stage["detect_to_first_direct"].append(to_direct - event["detected"])
         if to_channel is not None:
             channel[transition].append(to_channel - t0)
-            stage = stages[transition]
             stage["detect_to_first_send"].append(to_channel - event["detected"])
             row = first_rows.get(event["id"])
             if row is not None and row["created"] is not None and row["claimed"] is not None:
@@ -672,8 +674,11 @@ def table(report: dict[str, Any], setups: Sequence[str]) -> str:
         stages = r["time_to_first_send"]
         lines.append(
             f"{setup:<16}"
-            + "  ".join(f"{k} {cell(v)}" for k, v in stages.items() if k != "detect_to_first_send")
+            + "  ".join(
+                f"{k} {cell(v)}" for k, v in stages.items() if not k.startswith("detect_to_f")
+            )
             + f"  total {cell(stages['detect_to_first_send'])}"
+            + f"  detection to first direct message {cell(stages['detect_to_first_direct'])}"
         )
     return "\n".join(lines)
 
