@@ -16,7 +16,10 @@ def test_latency_bench_prints_every_setup_with_its_percentiles() -> None:
         [
             sys.executable,
             str(ROOT / "bench" / "latency.py"),
-            *("--changes", "5", "--duration", "4", "--warmup", "3", "--tail", "12", "--json"),
+            # Two oblasts, four changes: at least one start and one end (12 s apart, so that
+            # one source polled every 10 s sees both).
+            *("--changes", "4", "--regions", "2", "--duration", "4", "--region-gap", "12"),
+            *("--warmup", "3", "--tail", "14", "--json"),
         ],
         capture_output=True,
         text=True,
@@ -24,11 +27,18 @@ def test_latency_bench_prints_every_setup_with_its_percentiles() -> None:
         check=True,
     )
     report = json.loads(done.stdout.strip().splitlines()[-1])
-    assert report["changes"] == 5
+    assert report["changes"] == 4
     for setup in SETUPS:
         result = report[setup]
-        for key in ("p50_s", "p90_s", "p99_s"):
+        # The headline figures are the starts; the ends apart (they wait for every source).
+        for key in ("p50_s", "p90_s", "p99_s", "ends_p50_s", "ends_p90_s", "ends_p99_s"):
             assert isinstance(result[key], float) and 0 <= result[key] < 15, (setup, result)
-        assert result["first_direct_message"]["n"] + result["missed"] == 5
-        assert sum(result["winners"].values()) == result["first_direct_message"]["n"]
+        starts = result["first_direct_message"]["n"]
+        ends = result["ends"]["first_direct_message"]["n"]
+        assert starts and ends, (setup, result)
+        assert starts + ends + result["missed"] == 4
+        assert result["p50_s"] == result["first_direct_message"]["p50_s"]
+        assert result["ends_p50_s"] == result["ends"]["first_direct_message"]["p50_s"]
+        assert sum(result["winners"].values()) == starts
+        assert result["detection"]["n"] == starts
         assert "detect_to_first_send" in result["time_to_first_send"]

@@ -98,6 +98,30 @@ async def test_channel_post_commits_with_the_event_and_direct_messages_follow(
     assert await fanout.run(sessions, NOW) == 0, "nothing left: a second run writes nothing"
 
 
+async def test_a_small_broadcast_is_queued_at_once_a_big_one_after_the_channel_posts(
+    sessions: Sessions,
+) -> None:
+    """issue 15: waiting for the channel post only pays when the rows are many (writing them
+    would hold up the post); a few are written at once, so residents do not wait for it."""
+    [start] = await poll(sessions, NOW, alert=True)
+    events = [start]
+    waits: list[int] = []
+
+    async def channels_out() -> None:
+        # The direct messages' rows of the event when the fan-out began to wait: none yet.
+        waits.append(len(await rows(sessions, events[-1].id)) - 1)
+
+    small = await fanout.run(sessions, NOW, before=channels_out, head_start_rows=len(RESIDENTS))
+    assert small == len(RESIDENTS) and waits == [], "7 rows: written without waiting"
+
+    [end] = await poll(sessions, NOW + timedelta(minutes=30), alert=False)
+    events.append(end)
+    big = await fanout.run(sessions, NOW, before=channels_out, head_start_rows=3)
+    assert big == len(RESIDENTS) and waits == [0], "more than 3: one wait, before any row"
+    assert set(await rows(sessions, end.id)) == {CHANNEL, *RESIDENTS}
+    assert await waiting(sessions) == 0
+
+
 async def test_a_stop_midway_is_finished_by_the_next_run_without_duplicates(
     sessions: Sessions,
 ) -> None:
