@@ -13,7 +13,7 @@ from bot.commands.common import MAX_REGION_QUERY, Ask, ask, echo, reply
 from bot.commands.truce_args import ArgumentError, split_arguments
 from bot.delivery.alert_texts import kyiv_time
 from bot.outages import texts as render
-from bot.outages.chart import ChartRow, render_png
+from bot.outages.chart import ChartRow, ChartTexts, render_png
 from bot.outages.service import OutageService
 from bot.services import bot_data
 from feeds import regions
@@ -199,9 +199,13 @@ async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         sections: list[str] = []
         rows: list[ChartRow] = []
         stale_any = False
+        published: list[datetime] = []
+        last_read: list[datetime] = []
         for region_id in dict.fromkeys(r for r, _ in followed):
             last = await outage_store.last_good_poll(session, served.get(region_id, []))
             stale = last is None or now - last > stale_after
+            if last is not None:
+                last_read.append(last)
             stale_any |= stale
             events = await outage_store.active_events(session, region_id)
             for group in [g for r, g in followed if r == region_id]:
@@ -218,6 +222,9 @@ async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                     planned = stored.get((day, Basis.PLANNED))
                     lines.append(render.day_line(day, today, fact, planned, a.lang))
                     rows.append(_chart_row(a, group, day, today, fact, planned))
+                    shown = fact or planned
+                    if shown is not None and shown.published_at is not None:
+                        published.append(shown.published_at)
                 sections.append("\n".join(lines))
             if events:
                 sections.append(a.t("outage.emergency_now", count=len(events)))
@@ -234,9 +241,15 @@ async def outage(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
     title = a.t("outage.chart_title")
     if len(regions_shown) == 1:
         title += " — " + render.region_title(regions_shown[0], a.lang)
-    png = await asyncio.to_thread(
-        render_png, rows[:24], title=title, labels=labels, now=now, stale=stale_any
-    )
+    # "As of" is the provider's own time when it gives one, else when the bot last read it.
+    if published:
+        subtitle = a.t("outage.chart_as_of", time=kyiv_time(max(published), now))
+    elif last_read:
+        subtitle = a.t("outage.chart_checked", time=kyiv_time(max(last_read), now))
+    else:
+        subtitle = ""
+    texts = ChartTexts(title, subtitle, labels, a.t("outage.no_schedule"))
+    png = await asyncio.to_thread(render_png, rows[:24], texts=texts, now=now, stale=stale_any)
     message = update.effective_message
     if message is not None:
         await message.reply_photo(png, caption=a.t("outage.photo_caption"), do_quote=False)
@@ -260,8 +273,13 @@ def _chart_row(
     label = f"{render.group_label(group)} · {render.day_title(day, today, a.lang)}"
     if shown is None:
         return ChartRow(label, day, None)
-    hours_text = a.t("outage.chart_hours", hours=render.format_hours(hours(shown.slots), a.lang))
-    return ChartRow(label, day, shown.slots, hours_text)
+    off = hours(shown.slots)
+    note = (
+        a.t("outage.chart_hours", hours=render.format_hours(off, a.lang))
+        if off
+        else a.t("outage.all_on")
+    )
+    return ChartRow(label, day, shown.slots, note)
 
 
 async def outage_mute(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
