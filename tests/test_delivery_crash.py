@@ -10,52 +10,24 @@ import os
 import signal
 import sys
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.delivery.dispatcher import MARK_BATCH
 from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
-from storage import migrate
 from storage.db import create_engine
-from storage.models import Chat, Outbox, Subscription
+from storage.models import Outbox
 from tests.conftest import FEED_PATH, Clock
+from tests.failover_support import subscribe_all
 from tests.payloads import answer, lviv_alert
 from tests.test_regions_alerts import raion_alert
 
 CHATS = 300
 RATE = 60  # a second; the fake has no limits, this only makes the broadcast last ~5 s
 CONCURRENCY = 4
-
-
-async def _subscribe_all(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await migrate.upgrade(engine)
-        now = datetime.now(UTC)
-        async with engine.begin() as connection:
-            await connection.execute(
-                insert(Chat),
-                [
-                    {
-                        "chat_id": i,
-                        "kind": "private",
-                        "lang": None,
-                        "active": True,
-                        "created_at": now,
-                    }
-                    for i in range(1, CHATS + 1)
-                ],
-            )
-            await connection.execute(
-                insert(Subscription),
-                [{"chat_id": i, "region_id": "27", "created_at": now} for i in range(1, CHATS + 1)],
-            )
-    finally:
-        await engine.dispose()
 
 
 def _alerts(api: FakeBotApi) -> Counter[int]:
@@ -120,7 +92,7 @@ interval = 2
 """,
         encoding="utf-8",
     )
-    await _subscribe_all(url)
+    await subscribe_all(url, CHATS)
     bot_api.latency = 0.02
     alerts = (
         [lviv_alert()]

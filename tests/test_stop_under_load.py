@@ -13,51 +13,23 @@ import signal
 import sys
 import time
 from collections import Counter
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
-from storage import migrate
 from storage.db import create_engine
-from storage.models import Chat, Outbox, Subscription
+from storage.models import Outbox
 from tests.conftest import FEED_PATH, Clock
+from tests.failover_support import subscribe_all
 from tests.payloads import answer, lviv_alert
 
 CHATS = 10_000
 LATENCY = 0.3  # a slow Telegram: 16 sends in flight make ~50 a second, and a stop has work
 STOP_LIMIT = 15.0
-
-
-async def _subscribe_all(url: str) -> None:
-    engine = create_engine(url)
-    try:
-        await migrate.upgrade(engine)
-        now = datetime.now(UTC)
-        async with engine.begin() as connection:
-            await connection.execute(
-                insert(Chat),
-                [
-                    {
-                        "chat_id": i,
-                        "kind": "private",
-                        "lang": None,
-                        "active": True,
-                        "created_at": now,
-                    }
-                    for i in range(1, CHATS + 1)
-                ],
-            )
-            await connection.execute(
-                insert(Subscription),
-                [{"chat_id": i, "region_id": "27", "created_at": now} for i in range(1, CHATS + 1)],
-            )
-    finally:
-        await engine.dispose()
 
 
 async def _statuses(url: str) -> dict[str, int]:
@@ -100,7 +72,7 @@ interval = 2
 """,
         encoding="utf-8",
     )
-    await _subscribe_all(url)
+    await subscribe_all(url, CHATS)
     bot_api.latency = LATENCY
     body, last_modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)
