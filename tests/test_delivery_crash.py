@@ -159,9 +159,9 @@ interval = 2
     after_term = sum(n - 1 for n in final.values()) - after_kill
     print(f"\nduplicates after SIGKILL: {after_kill}; after SIGTERM: {after_term}")
     # Only sends Telegram accepted but whose "sent" mark the kill prevented: those in flight
-    # (at most CONCURRENCY; Telegram completes a request whose sender died), those answered
-    # whose marks wait for their batch (fewer than MARK_BATCH, at most 0.25 s) and those
-    # answered but not yet committed (a few milliseconds' worth). bench/crash_kill.py
+    # (at most CONCURRENCY; Telegram completes a request whose sender died) and those answered
+    # whose marks were not committed yet, which the dispatcher keeps under MARK_BATCH +
+    # CONCURRENCY however slow its writer is (it pauses the sends). bench/crash_kill.py
     # measures the rate.
     assert after_kill <= 2 * CONCURRENCY + MARK_BATCH
     assert after_term == 0, "a clean stop finishes its sends and records them"

@@ -3,10 +3,13 @@ broadcast, and replies that stay quick during a broadcast."""
 
 from __future__ import annotations
 
+import asyncio
 import itertools
+import sqlite3
 import time
 
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from bot.config import DeliveryConfig
 from bot.delivery.pacing import ChatPace
@@ -192,3 +195,40 @@ def test_a_group_gets_at_most_20_messages_a_minute() -> None:
     for n in range(30):
         private.sent(100.0 + n * 1.0)
     assert private.not_before == 130.0, "a private chat: one a second, no minute window"
+
+
+async def test_a_writer_that_cannot_record_pauses_the_sends_and_nothing_is_lost(
+    start_bot: BotFactory,
+    bot_api: FakeBotApi,
+    feed_server: FakeFeedServer,
+    clock: Clock,
+    sqlite_url: str,
+) -> None:
+    """What a crash may send again is bounded however slow the writer is: with the database
+    locked by another process the sends stop after ``max_unmarked``, and go on once it is
+    free, each chat once."""
+    bot = await start_bot(sqlite_url)
+    chats = await add_subscribers(bot, range(1, 121), clock)
+    dispatcher = bot.dispatcher
+    assert dispatcher is not None
+    bot_api.latency = 0.02
+    await broadcast(bot, feed_server, clock)
+    await bot_api.wait_for_sent(5, timeout=30)
+    path = make_url(sqlite_url).database
+    assert path is not None
+    lock = sqlite3.connect(path, isolation_level=None, timeout=30)
+    try:
+        lock.execute("BEGIN EXCLUSIVE")
+        at_lock = len(alerts(bot_api))
+        deadline = time.monotonic() + 30
+        while not (dispatcher.paused_for_marks and dispatcher.sends_in_flight == 0):
+            assert time.monotonic() < deadline, "the sends never paused"
+            await asyncio.sleep(0.05)
+        slots = bot.config.delivery.concurrency
+        assert len(alerts(bot_api)) - at_lock <= dispatcher.max_unmarked + slots
+        assert len(alerts(bot_api)) < len(chats), "paused mid-broadcast"
+    finally:
+        lock.execute("ROLLBACK")
+        lock.close()
+    await settle(bot)
+    assert sorted(int(m.chat_id) for m in alerts(bot_api)) == chats, "each chat exactly once"

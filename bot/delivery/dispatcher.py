@@ -72,6 +72,11 @@ BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_IN
 # repeats the sends not yet marked: at most MARK_BATCH more than those in flight.
 MARK_BATCH = 5
 MARK_DELAY = 0.25
+# Sends Telegram accepted whose marks are not committed yet, at most: what a crash may send
+# again. A writer that falls behind (a busy disk, a starved CPU) pauses the sends instead of
+# letting the window grow; at least MARK_BATCH beside the slots, a tenth of a second's worth
+# at high rates (a paid broadcast commits every few milliseconds, it must not wait on this).
+UNMARKED_SECONDS = 0.1
 SWEEP_INTERVAL = 5.0  # seconds between two sweeps of idle chats
 # Seconds SIGTERM waits for sends already in flight: with the rest of the stop, the process
 # is gone within 15 s (issue 14), even while Telegram hangs (a send's own limit is 15 s).
@@ -240,6 +245,10 @@ class Dispatcher:
 
         self._sent_ids: list[int] = []
         self._first_unmarked = 0.0  # when the oldest send not yet committed was accepted
+        self._unmarked = 0  # messages accepted whose marks are waiting or being committed
+        self.max_unmarked = max(MARK_BATCH + total_slots, math.ceil(UNMARKED_SECONDS * total_rate))
+        self._marks_room = asyncio.Event()
+        self._marks_room.set()
         self._ops: list[tuple[Op, asyncio.Future[Any] | None]] = []
         self._write_signal = asyncio.Event()
         self._counts: Counter[tuple[datetime, str]] = Counter()
@@ -599,6 +608,7 @@ class Dispatcher:
             await lane.slots.acquire()
             item: _Item | None = None
             try:
+                await self._marks_room.wait()  # what a crash may send again stays bounded
                 item = await self._next_ready(lane)
                 # Only this one slot is reserved ahead, so a command reply (which takes the
                 # next one) never waits behind the broadcast.
@@ -616,6 +626,15 @@ class Dispatcher:
             task = asyncio.create_task(self._send(lane, item))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
+
+    @property
+    def paused_for_marks(self) -> bool:
+        """Sending waits for the writer: max_unmarked sends are not recorded yet."""
+        return not self._marks_room.is_set()
+
+    @property
+    def sends_in_flight(self) -> int:
+        return len(self._sending)
 
     async def _until_may_send(self) -> None:
         log.warning("dispatcher_paused_not_leader")
@@ -726,6 +745,9 @@ class Dispatcher:
                 self._first_unmarked = self._monotonic()
             # Every row of a grouped message in the same commit: none is sent again.
             self._sent_ids.extend(item.row_ids)
+            self._unmarked += 1
+            if self._unmarked >= self.max_unmarked:
+                self._marks_room.clear()
             self._write_signal.set()
             if item.detected is not None:  # metrics: detection to Telegram's acceptance
                 seconds = (self._clock() - item.detected).total_seconds()
@@ -881,6 +903,7 @@ class Dispatcher:
 
     async def _flush_locked(self, all_counts: bool) -> int:
         sent, self._sent_ids = self._sent_ids, []
+        committing = self._unmarked if sent else 0
         ops, self._ops = self._ops, []
         counts: Counter[tuple[datetime, str]] = Counter()
         # Counters are not urgent: at most one write a second for them during a broadcast.
@@ -910,6 +933,10 @@ class Dispatcher:
             await asyncio.sleep(0.5)
             self._write_signal.set()
             return 0
+        if committing:
+            self._unmarked -= committing
+            if self._unmarked < self.max_unmarked:
+                self._marks_room.set()
         for (_, fut), result in zip(ops, results, strict=True):
             if fut is not None and not fut.done():
                 fut.set_result(result)
