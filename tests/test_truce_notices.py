@@ -54,7 +54,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     opened = bot_api.messages_to(RESIDENT)[before[RESIDENT] :]
     assert opened == [
         "🕊 Оголошено початок паузи в ударах «energy» (Україна), "
-        "до 15:00, 18.03.2025.\n"
+        "до 15:00.\n"
         "Охоплює: удари по енергетиці; Львівська область.\n"
         "Тривоги все одно можуть бути — бот повідомить про кожну."
     ]
@@ -69,7 +69,7 @@ async def test_one_notice_when_a_window_opens_and_one_when_it_closes(
     closed = bot_api.messages_to(RESIDENT)[before[RESIDENT] :]
     assert len(closed) == 2
     assert closed[1].startswith(
-        "⏱ Оголошене вікно паузи в ударах «energy» (Україна) закінчилося о 15:00, 18.03.2025."
+        "⏱ Оголошене вікно паузи в ударах «energy» (Україна) закінчилося о 15:00."
     )
     assert await tick(bot, clock) == 0
     assert "вимкнено" in await command(bot_api, MUTED, "/truce_notices")
@@ -87,7 +87,7 @@ async def test_no_opened_notice_for_a_window_recorded_once_open(
     assert await tick(bot, clock) == 1
     (ended,) = bot_api.messages_to(RESIDENT)[count:]
     assert ended.startswith(
-        "⏹ Паузу в ударах «late» (сторону не вказано) завершено достроково о 12:00, 18.03.2025"
+        "⏹ Паузу в ударах «late» (сторону не вказано) завершено достроково о 12:00."
     )
     assert ended.endswith("Причина: broken")
 
@@ -138,3 +138,20 @@ async def test_the_alert_note_says_how_long_the_pause_had_been_in_force(
     assert second.startswith("🔴"), second
     assert "Тривога через 6 год 14 хв від оголошеного початку." in second
     assert "Перша" not in second
+
+
+def test_a_notice_shows_the_date_only_for_another_day_and_the_year_only_for_another_year() -> None:
+    payload = {
+        "which": "opened",
+        "name": "winter",
+        "party": "Україна",
+        "scope": "energy",
+        "regions": None,
+        "starts_at": "2025-12-30T10:00:00+00:00",
+        "ends_at": "2026-01-02T10:00:00+00:00",
+    }
+    assert "до 12:00, 02.01.2026." in truce_notices.render_truce_notice(payload, "uk")
+    payload["ends_at"] = "2025-12-31T10:00:00+00:00"
+    assert "до 12:00, 31.12." in truce_notices.render_truce_notice(payload, "uk")
+    closed = truce_notices.render_truce_notice({**payload, "which": "closed"}, "uk")
+    assert "закінчилося о 12:00." in closed

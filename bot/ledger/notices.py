@@ -27,6 +27,12 @@ def render_truce_notice(payload: Mapping[str, Any], lang: str) -> str:
     which = str(payload.get("which", "opened"))
     ends_at = payload.get("ends_at")
     regions = payload.get("regions")
+    # A notice goes out as its moment comes (the window opens, closes or is ended), so that
+    # moment is "today": times read as the alerts' do, the date only when another day.
+    moment = {"opened": payload.get("starts_at"), "ended": payload.get("ended_at")}.get(
+        which, ends_at
+    )
+    today = datetime.fromisoformat(moment) if moment else None
     values = {
         "name": payload.get("name", ""),
         "party": party_name(str(payload.get("party", "")), lang),
@@ -37,7 +43,7 @@ def render_truce_notice(payload: Mapping[str, Any], lang: str) -> str:
             else ", ".join(region_name(r, r, lang) for r in regions)
         ),
         "until": (
-            t(lang, "truce_notice.until", end=kyiv_time(datetime.fromisoformat(ends_at)))
+            t(lang, "truce_notice.until", end=kyiv_time(datetime.fromisoformat(ends_at), today))
             if ends_at
             else t(lang, "truce_notice.no_end")
         ),
@@ -49,13 +55,13 @@ def render_truce_notice(payload: Mapping[str, Any], lang: str) -> str:
         text = t(
             lang,
             "truce_notice.ended",
-            at=kyiv_time(datetime.fromisoformat(ended)) if ended else "",
+            at=kyiv_time(datetime.fromisoformat(ended), today) if ended else "",
             **values,
         )
         if payload.get("reason"):
             text += "\n" + t(lang, "truce_notice.reason", reason=payload["reason"])
         return text
-    end = kyiv_time(datetime.fromisoformat(ends_at)) if ends_at else ""
+    end = kyiv_time(datetime.fromisoformat(ends_at), today) if ends_at else ""
     return t(lang, "truce_notice.closed", at=end, **values)
 
 
