@@ -98,6 +98,14 @@ def png_of(sent: SentMessage) -> bytes:
     return upload.data
 
 
+def first_file_id(api: FakeBotApi, sent: SentMessage) -> str:
+    """The file id Telegram gave the largest size of an uploaded photo."""
+    assert sent.message_id is not None
+    message = api.message(int(sent.chat_id), sent.message_id)
+    assert message is not None
+    return str(message["photo"][-1]["file_id"])
+
+
 def rgb(colour: str) -> tuple[int, int, int]:
     return int(colour[1:3], 16), int(colour[3:5], 16), int(colour[5:7], 16)
 
@@ -166,7 +174,8 @@ async def test_map_colours_each_oblast_by_its_state_and_draws_once_per_state(
     clock.advance(minutes=7)
     again = await ask_map(bot_api, RESIDENT)
     assert len(renderer.calls) == 1
-    assert png_of(again) == png_of(first)
+    # Sent again by Telegram's file id, not uploaded again.
+    assert again.params["photo"] == first_file_id(bot_api, first)
     assert again.text == "🗺 Тривоги по областях станом на 12:07\nБез змін з 12:00."
 
     # Lviv oblast's own alert ends while Sambir raion's goes on; Odesa's ends.
@@ -231,6 +240,19 @@ async def test_requests_for_the_same_state_at_once_draw_it_once(
     pictures = await asyncio.gather(*(data.alert_map.picture("uk") for _ in range(4)))
     assert len(renderer.calls) == 1
     assert all(p is pictures[0] for p in pictures)
+
+
+async def test_a_file_id_telegram_no_longer_knows_is_uploaded_again(
+    start_map_bot: BotFactory, bot_api: FakeBotApi, renderer: CountingRenderer
+) -> None:
+    await start_map_bot()
+    first = await ask_map(bot_api, RESIDENT)
+    bot_api.forget_files()
+    again = await ask_map(bot_api, RESIDENT)
+    assert png_of(again) == png_of(first), "the resident still gets the map"
+    assert len(renderer.calls) == 1
+    third = await ask_map(bot_api, RESIDENT)
+    assert third.params["photo"] == first_file_id(bot_api, again)
 
 
 async def test_map_is_in_the_menus_and_help(start_map_bot: BotFactory, bot_api: FakeBotApi) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.commands.common import Ask, ask
@@ -33,7 +34,15 @@ async def send_map(a: Ask, context: ContextTypes.DEFAULT_TYPE, chat_id: int) -> 
     drawn = kyiv_time(picture.drawn_at, now)
     if drawn != kyiv_time(now, now):
         caption += "\n" + a.t("map.unchanged", time=drawn)
-    await context.bot.send_photo(chat_id, picture.png, caption=caption)
+    if picture.file_id is not None:
+        try:
+            await context.bot.send_photo(chat_id, picture.file_id, caption=caption)
+            return
+        except BadRequest:
+            picture.file_id = None  # Telegram no longer knows it: upload the picture again
+    sent = await context.bot.send_photo(chat_id, picture.png, caption=caption)
+    if sent.photo:
+        picture.file_id = sent.photo[-1].file_id
 
 
 async def map_command(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -26,10 +26,12 @@ log = logging.getLogger("alertbot.maps")
 Renderer = Callable[[Mapping[str, RegionState], MapTexts], bytes]
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)
 class Picture:
     png: bytes
     drawn_at: datetime  # the state it shows held then, and has not changed since
+    # Telegram's id of the picture once uploaded: sent again by it, not uploaded again.
+    file_id: str | None = None
 
 
 def texts(lang: str, now: datetime) -> MapTexts:

@@ -288,6 +288,9 @@ class FakeBotApi:
         self._callback_ids = itertools.count(1)
         self._issued_callbacks: set[str] = set()
         self._file_ids = itertools.count(1)
+        # Photos by the file ids this fake issued: a photo sent again by its file id is
+        # accepted, any other id refused as Telegram refuses it.
+        self._photos: dict[str, list[dict[str, Any]]] = {}
         self._synthetic_chat_ids = itertools.count(1_001_000_000_001)
 
         # Replaced on every change so each waiter sees a fresh edge, not a stale level.
@@ -448,6 +451,10 @@ class FakeBotApi:
             message["reply_to_message"] = self._messages[(chat_id, reply_to)]
         key = "channel_post" if chat_type == "channel" else "message"
         return self.push_update({key: message})
+
+    def forget_files(self) -> None:
+        """Refuse every file id issued so far (as after Telegram dropped them)."""
+        self._photos.clear()
 
     def press_button(
         self,
@@ -1028,18 +1035,24 @@ class FakeBotApi:
             visible = _visible_text(caption, params.get("parse_mode"))
             if visible is not None and len(visible) > MAX_CAPTION_LENGTH:
                 raise _bad_request("message caption is too long")
-        n = next(self._file_ids)
-        size = len(photo.data) if isinstance(photo, UploadedFile) else None
-        sizes = [
-            {
-                "file_id": f"fake-photo-{n}-{width}",
-                "file_unique_id": f"fake-unique-{n}-{width}",
-                "width": width,
-                "height": width * 3 // 4,
-                **({"file_size": size} if size is not None and width == 1280 else {}),
-            }
-            for width in (90, 320, 1280)
-        ]
+        if isinstance(photo, str):
+            if photo not in self._photos:
+                raise _bad_request("wrong file identifier/HTTP URL specified")
+            sizes = self._photos[photo]
+        else:
+            n = next(self._file_ids)
+            size = len(photo.data) if isinstance(photo, UploadedFile) else None
+            sizes = [
+                {
+                    "file_id": f"fake-photo-{n}-{width}",
+                    "file_unique_id": f"fake-unique-{n}-{width}",
+                    "width": width,
+                    "height": width * 3 // 4,
+                    **({"file_size": size} if size is not None and width == 1280 else {}),
+                }
+                for width in (90, 320, 1280)
+            ]
+            self._photos.update({item["file_id"]: sizes for item in sizes})
         chat = self._chat_object(self._resolve_chat_id(chat_id))
         message = self._message(
             chat, photo=sizes, caption=caption or None, reply_markup=params.get("reply_markup")
