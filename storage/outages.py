@@ -672,5 +672,4 @@ def lives_on(resident: Resident, change: EventChange) -> bool:
         name,
     ):
         return False
-    listed = addresses.houses_of(change.houses)
-    return listed is None or resident.house_key is None or resident.house_key in listed
+    return addresses.house_listed(change.houses, resident.house_key)

@@ -119,6 +119,16 @@ def test_provider_house_lists_compare_with_the_residents_spelling() -> None:
     assert addresses.houses_of("10, 12, 14") == ("10", "12", "14")
     assert addresses.houses_of(["72/Б", "67/69", ""]) == ("72b", "67/69")
     assert addresses.houses_of(None) is None
+
+
+def test_a_stretch_of_houses_takes_in_every_house_in_it() -> None:
+    listed = "2, 10-20, 31 – 35"
+    for house in ("2", "10", "14a", "20", "33"):
+        assert addresses.house_listed(listed, addresses.house_key(house)), house
+    for house in ("1", "9", "21", "30", "36"):
+        assert not addresses.house_listed(listed, addresses.house_key(house)), house
+    assert addresses.house_listed(None, "12") and addresses.house_listed("10, 12", None)
+    assert addresses.house_listed("усі", "12"), "an unreadable list: the whole street"
     assert addresses.street_key("Стрийська вул.") == ("вулиця", "stryiska")
     assert addresses.street_key("vul. Horodotska") == addresses.street_key("вул. Городоцька")
 

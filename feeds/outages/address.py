@@ -93,12 +93,42 @@ def house_key(name: str) -> str | None:
     return _latin([number + (letter or "") + (f"/{second}" if second else "")])[:HOUSE_KEY_WIDTH]
 
 
+_RANGE = re.compile(r"^\s*(\d{1,5})\s*[-–—]\s*(\d{1,5})\s*$")
+
+
+def _items(listed: str | Iterable[str]) -> list[str]:
+    return re.split(r"[,;]", listed) if isinstance(listed, str) else [str(i) for i in listed]
+
+
+def house_listed(listed: str | Iterable[str] | None, house: str | None) -> bool:
+    """Whether a provider's list of houses takes in ``house`` (a :func:`house_key`): no list,
+    or no house given, means the whole street; "10-20" takes in every house from 10 to 20
+    (12, 14а), as the lists write a stretch of a street."""
+    if listed is None or house is None:
+        return True
+    items = _items(listed)
+    keys = houses_of(items)
+    if keys is None and not any(_RANGE.match(item) for item in items):
+        return True  # nothing readable in the list: the street
+    if keys is not None and house in keys:
+        return True
+    number = re.match(r"\d+", house)
+    if number is None:
+        return False
+    for item in items:
+        found = _RANGE.match(item)
+        if found is not None:
+            low, high = sorted((int(found.group(1)), int(found.group(2))))
+            if low <= int(number.group()) <= high:
+                return True
+    return False
+
+
 def houses_of(listed: str | Iterable[str] | None) -> tuple[str, ...] | None:
     """The house keys of a provider's list (``"10, 12, 14"`` or an array); None: no list."""
     if listed is None:
         return None
-    items = re.split(r"[,;]", listed) if isinstance(listed, str) else list(listed)
-    keys = tuple(k for k in (house_key(str(item)) for item in items) if k is not None)
+    keys = tuple(k for k in (house_key(item) for item in _items(listed)) if k is not None)
     return keys or None
 
 
