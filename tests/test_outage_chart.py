@@ -81,3 +81,15 @@ def test_the_picture_is_phone_sized_and_short_without_empty_rows() -> None:
     assert width == WIDTH_PX
     assert height < 600, "two bars and a line of text, not four bars"
     assert MIN_FONT >= 14
+
+
+def test_the_day_the_clocks_go_back_has_25_hours_and_its_spans_read_as_the_clock_does() -> None:
+    day = date(2026, 10, 25)  # 04:00 EEST becomes 03:00 EET: 50 half-hours
+    cells = ["+"] * 50
+    cells[46:50] = ["-"] * 4  # the last two hours by the clock
+    row = ChartRow("1.1 · Сьогодні, 25.10", day, "".join(cells), "2 год без світла")
+    chart = plan([row], texts("uk"), now=None, stale=False)
+    (bar,) = chart.bars
+    assert bar.length == 25
+    assert [s.text for s in bar.spans if s.text] == ["22:00–24:00"]
+    assert render_png([row], texts=texts("uk")).startswith(b"\x89PNG")

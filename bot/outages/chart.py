@@ -183,7 +183,8 @@ def draw(chart: Plan, *, stale: bool = False) -> bytes:
                 axes.text(x, y - 0.5, span.text, fontsize=MIN_FONT, va="top", ha=align)
         if bar.now is not None:
             axes.plot([bar.now, bar.now], [y - 0.55, y + 0.55], color=NOW_COLOUR, linewidth=3)
-    axes.set_xlim(-0.1, 24.1)
+    # 25 hours on the day the clocks go back, 23 on the day they go forward.
+    axes.set_xlim(-0.1, max((bar.length for bar in chart.bars), default=24.0) + 0.1)
     axes.set_ylim(-1.3, (count - 1) * 2.0 + 1.4)
     axes.set_yticks([])
     axes.set_xticks([h for h, _ in chart.ticks])
