@@ -28,6 +28,7 @@ from telegram.ext import (
     filters,
 )
 
+from bot.aio import cancel_and_wait
 from bot.commands import address as address_commands
 from bot.commands import alert_map, membership, picker, resident, truces
 from bot.commands import channels as channel_commands
@@ -652,10 +653,7 @@ class AlertBot:
         self.stopping = True  # readiness fails from this instant (issue 14)
         if self._webhook is not None:
             await self._webhook.stop()
-        if self._telegram_task is not None:
-            self._telegram_task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._telegram_task
+        await cancel_and_wait(self._telegram_task)
         app = self.application
         if app is not None:
             if app.updater is not None and app.updater.running:
@@ -710,17 +708,13 @@ class AlertBot:
             preparing = asyncio.create_task(self.prepare())
             await asyncio.wait({stopping, preparing}, return_when=asyncio.FIRST_COMPLETED)
             if not preparing.done():
-                preparing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await preparing
+                await cancel_and_wait(preparing)
                 return 0
             preparing.result()  # a failed preparation raises here
             elected = asyncio.create_task(leader.acquire())
             await asyncio.wait({stopping, elected}, return_when=asyncio.FIRST_COMPLETED)
             if not elected.done():
-                elected.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await elected
+                await cancel_and_wait(elected)
                 return 0
             if elected.exception() is not None:
                 log.error("leadership_lost", extra={"error": str(elected.exception())})

@@ -67,7 +67,8 @@ def _parse_text(value: str) -> datetime | None:
         return None
 
 
-def _uid(value: object) -> str | None:
+def location_uid(value: object) -> str | None:
+    """A ``location_uid`` as the feed gives it (a number or its digits); None otherwise."""
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
@@ -82,7 +83,7 @@ def _observation(item: Any) -> Observation | None:
         return None
     if item.get("finished_at") or item.get("deleted_at"):
         return None
-    region_id = _uid(item.get("location_uid"))
+    region_id = location_uid(item.get("location_uid"))
     if region_id is None:
         return None
     title = item.get("location_title")
@@ -119,7 +120,7 @@ def _place_level(value: object) -> str | None:
 
 
 def _parent(region_id: str, oblast_uid: object) -> str | None:
-    parent = _uid(oblast_uid)
+    parent = location_uid(oblast_uid)
     # A real record (2024) names the hromada's own uid as its oblast uid; that is no parent.
     return parent if parent and parent != region_id else None
 

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from feeds import jsonbody
-from feeds.alerts_in_ua import ALERT_KINDS, parse_time
+from feeds.alerts_in_ua import ALERT_KINDS, location_uid, parse_time
 from feeds.model import AlertKind, FeedFormatError
 
 PATH = "/v1/regions/{uid}/alerts/{period}.json"
@@ -32,20 +32,10 @@ class HistoryRecord:
     finished_at: datetime | None
 
 
-def _uid(value: object) -> str | None:
-    if isinstance(value, bool):
-        return None
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, str) and value.strip().isdigit():
-        return value.strip()
-    return None
-
-
 def _record(item: object) -> HistoryRecord | None:
     if not isinstance(item, dict) or item.get("deleted_at"):
         return None
-    region_id = _uid(item.get("location_uid"))
+    region_id = location_uid(item.get("location_uid"))
     started = parse_time(item.get("started_at"))
     if region_id is None or started is None:
         return None
@@ -56,7 +46,7 @@ def _record(item: object) -> HistoryRecord | None:
     kind = ALERT_KINDS.get(alert_type, AlertKind.OTHER) if isinstance(alert_type, str) else None
     title = item.get("location_title")
     level = item.get("location_type")
-    oblast = _uid(item.get("location_oblast_uid"))
+    oblast = location_uid(item.get("location_oblast_uid"))
     return HistoryRecord(
         region_id=region_id,
         title=title if isinstance(title, str) and title else region_id,

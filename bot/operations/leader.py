@@ -27,6 +27,7 @@ from typing import Any, Protocol
 import asyncpg
 from sqlalchemy.engine import make_url
 
+from bot.aio import cancel_and_wait
 from bot.operations.sqlite_lock import SqliteLock
 
 log = logging.getLogger("alertbot.leader")
@@ -211,11 +212,8 @@ class PostgresLeader:
 
     async def release(self) -> None:
         self._held = False
-        if self._keeper is not None:
-            self._keeper.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._keeper
-            self._keeper = None
+        keeper, self._keeper = self._keeper, None
+        await cancel_and_wait(keeper)
         if self._conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self._conn.close(), 2)

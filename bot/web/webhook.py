@@ -12,7 +12,6 @@ The secret and the path are never logged.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import hmac
 import logging
 import time
@@ -23,6 +22,7 @@ from aiohttp import web
 from telegram import Bot, Update
 from telegram.error import TelegramError
 
+from bot.aio import cancel_and_wait
 from bot.web.activity import UpdateActivity
 from bot.web.server import RouteSet
 
@@ -98,10 +98,7 @@ class WebhookKeeper:
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        await cancel_and_wait(task)
 
     async def _register(self) -> None:
         delay = 1.0
