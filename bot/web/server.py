@@ -20,6 +20,22 @@ RouteSet = Callable[[web.Application], None]
 MAX_BODY = 1024 * 1024
 
 
+async def serve(
+    app: web.Application, host: str, port: int, shutdown_timeout: float
+) -> tuple[web.AppRunner, int]:
+    """Serve ``app`` on host:port without an access log; the runner and the real port (when
+    0 was asked for). A port that cannot be bound leaves nothing running."""
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=shutdown_timeout)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    try:
+        await site.start()
+    except BaseException:
+        await runner.cleanup()
+        raise
+    return runner, site.port
+
+
 class WebServer:
     def __init__(self, host: str, port: int, route_sets: Iterable[RouteSet] = ()) -> None:
         self._host = host
@@ -44,16 +60,7 @@ class WebServer:
     async def start(self) -> None:
         # No access log: paths and addresses are not worth a line per scrape, and the
         # webhook's path may be the operator's own secret.
-        runner = web.AppRunner(self._app, access_log=None, shutdown_timeout=2.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self._host, self._requested_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = site.port  # the real one when port 0 was asked for
+        self._runner, self._port = await serve(self._app, self._host, self._requested_port, 2.0)
         log.info("web_started", extra={"host": self._host, "port": self._port})
 
     async def stop(self) -> None:

@@ -29,6 +29,8 @@ from typing import Any, Literal, Self
 
 from aiohttp import web
 
+from bot.web.server import serve
+
 __all__ = [
     "FailureKind",
     "FakeBotApi",
@@ -342,16 +344,7 @@ class FakeBotApi:
         app = web.Application(client_max_size=50 * 1024 * 1024)
         app.router.add_route("*", "/{tail:.*}", self._handle)
         # Waiters are released by stop(), so a long shutdown grace period only hides bugs.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._requested_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = site.port
+        self._runner, self._port = await serve(app, self.host, self._requested_port, 1.0)
 
     async def stop(self) -> None:
         self._closing = True

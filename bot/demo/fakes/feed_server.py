@@ -18,6 +18,8 @@ from typing import Any, Self
 
 from aiohttp import web
 
+from bot.web.server import serve
+
 __all__ = ["FakeFeedServer", "Reply"]
 
 
@@ -90,16 +92,7 @@ class FakeFeedServer:
         app = web.Application()
         app.router.add_route("*", "/{tail:.*}", self._handle)
         # Delayed replies are cut short by stop(), so a long grace period only hides bugs.
-        runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        await runner.setup()
-        site = web.TCPSite(runner, self.host, self._requested_port)
-        try:
-            await site.start()
-        except BaseException:
-            await runner.cleanup()
-            raise
-        self._runner = runner
-        self._port = site.port
+        self._runner, self._port = await serve(app, self.host, self._requested_port, 1.0)
 
     async def stop(self) -> None:
         self._stopping.set()
