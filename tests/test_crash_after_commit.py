@@ -9,9 +9,7 @@ and the schedule notice was lost for good.
 from __future__ import annotations
 
 import asyncio
-import os
 import signal
-import sys
 from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
@@ -27,10 +25,10 @@ from storage.models import Chat, Outbox, Subscription
 from storage.outage_models import OutageFollow
 from tests.conftest import FEED_PATH
 from tests.payloads import answer, lviv_alert
+from tests.process_support import launch, write_config
 from tests.test_outage_bot import SCHEDULE_PATH, publish
 
 CHATS = 40
-ROOT = Path(__file__).resolve().parent.parent
 # 12:00 in Kyiv on the day of the recorded LOE schedule: it is today's, so it is news.
 SCHEDULE_DAY = datetime(2026, 1, 8, 10, 0, tzinfo=UTC)
 
@@ -89,47 +87,25 @@ async def test_sigkill_between_commit_and_queueing_loses_nothing(
     kind: str, tmp_path: Path, bot_api: FakeBotApi, feed_server: FakeFeedServer
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[telegram]
-base_url = "{bot_api.base_url}"
-
-[database]
-url = "{url}"
-
-[[feeds]]
-name = "alerts-in-ua"
-kind = "alerts_in_ua"
-url = "{feed_server.url(FEED_PATH)}"
-token_env = "TEST_ALERTS_TOKEN"
-interval = 2
-
-[[feeds]]
-name = "loe"
-kind = "loe"
-url = "{feed_server.url(SCHEDULE_PATH)}"
-interval = 300
-""",
-        encoding="utf-8",
+    config = write_config(
+        tmp_path / "config.toml",
+        api=bot_api,
+        database_url=url,
+        feed_url=feed_server.url(FEED_PATH),
+        more_feeds=(
+            f'[[feeds]]\nname = "loe"\nkind = "loe"\n'
+            f'url = "{feed_server.url(SCHEDULE_PATH)}"\ninterval = 300\n'
+        ),
     )
     await _prepare(url, outage=kind == "outage")
     now = SCHEDULE_DAY if kind == "outage" else datetime.now(UTC)
     body, last_modified = answer(*([lviv_alert()] if kind == "alert" else []), updated=now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)
     publish(feed_server)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALERTBOT_CONFIG")}
-    env |= {"TELEGRAM_BOT_TOKEN": bot_api.token, "TEST_ALERTS_TOKEN": "feed-token-crash-test"}
 
     async def run(*extra: str) -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            *("-m", "tests.crash_entry", "--config", str(config), "--now", now.isoformat()),
-            *extra,
-            env=env,
-            cwd=ROOT,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
+        return await launch(
+            config, bot_api, "--now", now.isoformat(), *extra, module="tests.crash_entry"
         )
 
     first = await run("--crash-after", kind)

@@ -6,9 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import sys
 from collections import Counter
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from storage.models import Outbox
 from tests.conftest import FEED_PATH, Clock
 from tests.failover_support import subscribe_all
 from tests.payloads import answer, lviv_alert
+from tests.process_support import launch, write_config
 from tests.test_regions_alerts import raion_alert
 
 CHATS = 300
@@ -70,27 +69,12 @@ async def test_sigkill_and_sigterm_mid_broadcast_every_chat_once(
     tmp_path: Path, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock, wave: str
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[telegram]
-base_url = "{bot_api.base_url}"
-
-[database]
-url = "{url}"
-
-[delivery]
-rate_per_second = {RATE}
-concurrency = {CONCURRENCY}
-
-[[feeds]]
-name = "alerts-in-ua"
-kind = "alerts_in_ua"
-url = "{feed_server.url(FEED_PATH)}"
-token_env = "TEST_ALERTS_TOKEN"
-interval = 2
-""",
-        encoding="utf-8",
+    config = write_config(
+        tmp_path / "config.toml",
+        api=bot_api,
+        database_url=url,
+        feed_url=feed_server.url(FEED_PATH),
+        sections=f"[delivery]\nrate_per_second = {RATE}\nconcurrency = {CONCURRENCY}\n",
     )
     await subscribe_all(url, CHATS)
     bot_api.latency = 0.02
@@ -105,19 +89,8 @@ interval = 2
     )
     body, last_modified = answer(*alerts, updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALERTBOT_CONFIG")}
-    env |= {"TELEGRAM_BOT_TOKEN": bot_api.token, "TEST_ALERTS_TOKEN": "feed-token-crash-test"}
 
-    async def run() -> asyncio.subprocess.Process:
-        return await asyncio.create_subprocess_exec(
-            sys.executable,
-            *("-m", "bot", "run", "--config", str(config)),
-            env=env,
-            stdout=asyncio.subprocess.DEVNULL,
-            stderr=asyncio.subprocess.PIPE,
-        )
-
-    first = await run()
+    first = await launch(config, bot_api)
     try:
         await _until(bot_api, 60)
     finally:
@@ -125,7 +98,7 @@ interval = 2
         await first.wait()
     at_kill = _alerts(bot_api)
 
-    second = await run()
+    second = await launch(config, bot_api)
     try:
         await _until(bot_api, sum(at_kill.values()) + 60)
     except TimeoutError:
@@ -143,7 +116,7 @@ interval = 2
     assert recovered and recovered[0]["rows"] > 0, [e["event"] for e in events]
     at_term = _alerts(bot_api)
 
-    third = await run()
+    third = await launch(config, bot_api)
     try:
         await _until(bot_api, CHATS + sum(n - 1 for n in at_term.values()))
         # Nothing left to send: anything sent twice has shown up by now.

@@ -8,9 +8,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
-import os
 import signal
-import sys
 import time
 from collections import Counter
 from pathlib import Path
@@ -26,6 +24,7 @@ from storage.models import Outbox
 from tests.conftest import FEED_PATH, Clock
 from tests.failover_support import subscribe_all
 from tests.payloads import answer, lviv_alert
+from tests.process_support import launch, write_config
 
 CHATS = 10_000
 LATENCY = 0.3  # a slow Telegram: 16 sends in flight make ~50 a second, and a stop has work
@@ -48,43 +47,18 @@ async def test_sigterm_mid_broadcast_turns_unready_at_once_and_loses_nothing(
     tmp_path: Path, bot_api: FakeBotApi, feed_server: FakeFeedServer, clock: Clock
 ) -> None:
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
-    config = tmp_path / "config.toml"
-    config.write_text(
-        f"""
-[telegram]
-base_url = "{bot_api.base_url}"
-
-[database]
-url = "{url}"
-
-[web]
-listen = "127.0.0.1:0"
-
-[delivery]
-rate_per_second = 1000
-
-[[feeds]]
-name = "alerts-in-ua"
-kind = "alerts_in_ua"
-url = "{feed_server.url(FEED_PATH)}"
-token_env = "TEST_ALERTS_TOKEN"
-interval = 2
-""",
-        encoding="utf-8",
+    config = write_config(
+        tmp_path / "config.toml",
+        api=bot_api,
+        database_url=url,
+        feed_url=feed_server.url(FEED_PATH),
+        sections='[web]\nlisten = "127.0.0.1:0"\n\n[delivery]\nrate_per_second = 1000\n',
     )
     await subscribe_all(url, CHATS)
     bot_api.latency = LATENCY
     body, last_modified = answer(lviv_alert(), updated=clock.now)
     feed_server.set(FEED_PATH, body, last_modified=last_modified)
-    env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "ALERTBOT_CONFIG")}
-    env |= {"TELEGRAM_BOT_TOKEN": bot_api.token, "TEST_ALERTS_TOKEN": "feed-token-stop-test"}
-    process = await asyncio.create_subprocess_exec(
-        sys.executable,
-        *("-m", "bot", "run", "--config", str(config)),
-        env=env,
-        stdout=asyncio.subprocess.DEVNULL,
-        stderr=asyncio.subprocess.PIPE,
-    )
+    process = await launch(config, bot_api)
     events: list[dict[str, Any]] = []
     started = asyncio.Event()
 
