@@ -678,6 +678,11 @@ class AlertBot:
         if self.web is not None:  # last: /readyz answers 503 for as long as the stop takes
             await self.web.stop()
         if self.engine is not None:
+            # dispose() closes the pooled connections only: one still out belongs to a task
+            # that outlived the stop, and may hold a write lock the next process waits on.
+            left = getattr(self.engine.pool, "checkedout", lambda: 0)()
+            if left:
+                log.warning("database_connections_left", extra={"connections": left})
             await self.engine.dispose()
         log.info("bot_stopped")
 
