@@ -33,7 +33,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bot.outages.chart import ChartRow, render_png  # noqa: E402
+from bot.outages.chart import ChartRow, ChartTexts, render_png  # noqa: E402
 from feeds.outages import OUTAGE_KINDS, ParseContext  # noqa: E402
 from feeds.outages.model import DaySchedule  # noqa: E402
 from storage import migrate  # noqa: E402
@@ -163,9 +163,13 @@ def main() -> None:
     now = datetime(2025, 12, 10, 10, 0, tzinfo=UTC)
 
     def draw() -> bytes:
-        return render_png(
-            rows, title="Графік відключень — Дніпропетровська область", labels=LABELS, now=now
+        texts = ChartTexts(
+            "Графік відключень — Дніпропетровська область",
+            "Графік постачальника станом на 09:55",
+            LABELS,
+            "графіка ще немає",
         )
+        return render_png(rows, texts=texts, now=now)
 
     rounds = max(3, args.rounds // 5)
     ms, kib, png = timed(draw, rounds)
