@@ -40,7 +40,7 @@ from bot.commands import stats as stats_commands
 from bot.config import Config
 from bot.delivery.dispatcher import Dispatcher, delivery_bot
 from bot.delivery.fanout import FanOut
-from bot.delivery.pacing import Budget, ReplyLimiter
+from bot.delivery.pacing import Budget, ReplyLimiter, free_burst
 from bot.i18n import t
 from bot.ingest.coverage import coverage_job
 from bot.ingest.feed_manager import FeedManager
@@ -69,6 +69,7 @@ from storage import feeds as feed_store
 from storage import migrate, places
 from storage.db import create_engine, session_factory
 from storage.models import Feed, FeedObservation
+from storage.transactions import Transactions, transactions_for
 
 log = logging.getLogger("alertbot")
 T = TypeVar("T")
@@ -204,6 +205,7 @@ class AlertBot:
         self._env = os.environ if env is None else env
         self.engine: AsyncEngine | None = None
         self.sessions: async_sessionmaker[AsyncSession] | None = None
+        self.transactions: Transactions | None = None  # one-hop writes (storage/transactions.py)
         self.application: Application | None = None  # type: ignore[type-arg]
         self.dispatcher: Dispatcher | None = None
         self.fanout: FanOut | None = None
@@ -334,7 +336,7 @@ class AlertBot:
         if self._dispatcher_rate is not None:
             delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
         # Command replies and the outbox share one budget: together they stay under the limit.
-        budget = Budget(delivery.rate_per_second)
+        budget = Budget(delivery.rate_per_second, burst=free_burst(delivery.rate_per_second))
         app = builder.rate_limiter(ReplyLimiter(budget)).context_types(CONTEXT_TYPES).build()
         data = app.bot_data
         assert isinstance(data, BotData)
@@ -388,6 +390,8 @@ class AlertBot:
                 trust_env=False,
                 headers={"User-Agent": USER_AGENT},
             )
+        assert self.engine is not None
+        self.transactions = transactions_for(self.engine, sessions)
         self.dispatcher = Dispatcher(
             delivery_bot(telegram.token.get_secret_value(), telegram.base_url, delivery),
             sessions,
@@ -397,6 +401,7 @@ class AlertBot:
             budget=budget,
             metrics=self.metrics,
             may_send=self.may_send,
+            transactions=self.transactions,
         )
         self.feeds = FeedManager(
             self.config,
@@ -419,6 +424,7 @@ class AlertBot:
             clock=self.clock,
             on_rows=self._wake_dispatcher,
             channels_out=self.dispatcher.channel_posts_out,
+            transactions=self.transactions,
         )
         data.feeds = self.feeds
         self.outages = OutageService(
@@ -677,6 +683,8 @@ class AlertBot:
             await self._http.aclose()
         if self.web is not None:  # last: /readyz answers 503 for as long as the stop takes
             await self.web.stop()
+        if self.transactions is not None:
+            await self.transactions.close()
         if self.engine is not None:
             # dispose() closes the pooled connections only: one still out belongs to a task
             # that outlived the stop, and may hold a write lock the next process waits on.

@@ -27,7 +27,7 @@ from typing import Any
 
 from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from feeds.model import base_kind
 from storage import alert_groups, outbox
@@ -43,9 +43,10 @@ BATCH = 100  # events planned together: after a busy minute, a few statements fo
 HEAD_START_ROWS = 1_000
 
 
-async def pending(session: AsyncSession) -> int:
-    """Events whose direct messages are not all queued yet."""
-    return int(await session.scalar(select(func.count()).select_from(Fanout)) or 0)
+def pending(session: Session) -> int:
+    """Events whose direct messages are not all queued yet (sync: the fan-out's look each
+    second is one hop, storage/transactions.py)."""
+    return int(session.scalar(select(func.count()).select_from(Fanout)) or 0)
 
 
 async def run(

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def _prepare_sqlite_path(url: str) -> None:
+def prepare_sqlite_path(url: str) -> None:
     """Create the directory of a SQLite file so a first start on an empty volume works."""
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -28,15 +28,18 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; on SQLite, WAL and immediate write transactions."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        _prepare_sqlite_path(url)
+        prepare_sqlite_path(url)
         engine = create_async_engine(url, connect_args={"timeout": 15}, **kwargs)
-        _configure_sqlite(engine)
+        configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
-    @event.listens_for(engine.sync_engine, "connect")
+def configure_sqlite(engine: Engine) -> None:
+    """WAL, immediate write transactions and a busy timeout on every connection of
+    ``engine`` (the async engine's ``sync_engine``, or storage/transactions.py's own)."""
+
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # pysqlite's own transaction handling defers BEGIN; take it over so that every
         # transaction starts with BEGIN IMMEDIATE (a deferred read-then-write transaction
@@ -49,7 +52,7 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 

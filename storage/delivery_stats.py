@@ -9,6 +9,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import distinct, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import Session
 
 from storage import outbox
 from storage.delivery_models import DeliveryCount
@@ -19,15 +20,16 @@ def minute_of(moment: datetime) -> datetime:
     return moment.replace(second=0, microsecond=0)
 
 
-async def add_counts(session: AsyncSession, counts: Mapping[tuple[datetime, str], int]) -> None:
-    """Add ``{(minute, kind): n}``; only the dispatcher writes here, so no upsert race."""
+def add_counts(session: Session, counts: Mapping[tuple[datetime, str], int]) -> None:
+    """Add ``{(minute, kind): n}``; only the dispatcher writes here, so no upsert race. Sync:
+    committed with the sent marks in one hop (storage/transactions.py)."""
     for (minute, kind), number in counts.items():
-        row = await session.get(DeliveryCount, (minute, kind))
+        row = session.get(DeliveryCount, (minute, kind))
         if row is None:
             session.add(DeliveryCount(minute=minute, kind=kind, count=number))
         else:
             row.count += number
-    await session.flush()
+    session.flush()
 
 
 async def counts_since(session: AsyncSession, since: datetime) -> dict[str, int]:

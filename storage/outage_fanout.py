@@ -24,6 +24,7 @@ from typing import Any
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from feeds.outages.model import Announcement, Basis
 from feeds.outages.timeline import kyiv_date
@@ -75,9 +76,9 @@ async def mark(session: AsyncSession, changes: PollChanges, now: datetime) -> No
     )
 
 
-async def pending(session: AsyncSession) -> int:
-    """Outage polls whose notices are not queued yet."""
-    return int(await session.scalar(select(func.count()).select_from(OutageFanout)) or 0)
+def pending(session: Session) -> int:
+    """Outage polls whose notices are not queued yet (sync, as alert_fanout.pending)."""
+    return int(session.scalar(select(func.count()).select_from(OutageFanout)) or 0)
 
 
 async def run(sessions: async_sessionmaker[AsyncSession]) -> int:

@@ -47,7 +47,7 @@ from typing import Any, Final, cast
 
 from sqlalchemy import Insert, Table, bindparam, column, func, select, table, update
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import Session, aliased
 
 from storage import alert_groups
 from storage.db import upsert_insert
@@ -402,9 +402,25 @@ async def claim(session: AsyncSession, now: datetime, limit: int) -> list[Claime
     return await alert_groups.gather(session, rows, now)
 
 
+_ANY_DUE = (
+    select(Outbox.id)
+    .join(Chat, Chat.chat_id == Outbox.chat_id)
+    .where(
+        Outbox.status == PENDING,
+        Chat.active,
+        (Outbox.not_before.is_(None)) | (Outbox.not_before <= bindparam("now")),
+    )
+    .limit(1)
+)
 _NEXT_HOLD = select(func.min(Outbox.not_before)).where(
     Outbox.status == PENDING, Outbox.not_before > bindparam("now")
 )
+
+
+def any_due(session: Session, now: datetime) -> bool:
+    """Is a row waiting that a claim would take now? The dispatcher's once-a-second look,
+    one hop (storage/transactions.py) instead of a whole claim."""
+    return session.scalar(_ANY_DUE, {"now": now}) is not None
 
 
 async def next_hold(session: AsyncSession, now: datetime) -> datetime | None:
@@ -418,9 +434,10 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
         yield ids[start : start + _CHUNK]
 
 
-async def mark_sent(session: AsyncSession, ids: Sequence[int], now: datetime) -> None:
+def mark_sent(session: Session, ids: Sequence[int], now: datetime) -> None:
+    """Sync (storage/transactions.py: the dispatcher commits its marks in one hop)."""
     for chunk in _chunks(ids):
-        await session.execute(
+        session.execute(
             update(TABLE)
             .where(Outbox.id.in_(chunk))
             .values(status=SENT, sent_at=now, last_error=None)

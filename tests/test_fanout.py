@@ -73,7 +73,7 @@ async def rows(sessions: Sessions, event_id: int) -> dict[int, tuple[str, int | 
 
 async def waiting(sessions: Sessions) -> int:
     async with sessions() as session:
-        return await fanout.pending(session)
+        return await session.run_sync(fanout.pending)
 
 
 async def test_channel_post_commits_with_the_event_and_direct_messages_follow(
@@ -139,7 +139,8 @@ async def test_a_stop_midway_is_finished_by_the_next_run_without_duplicates(
     assert len(await rows(sessions, start.id)) == 1 + 2, "the channel and the first part"
     assert await waiting(sessions) == 1, "the note stays until the last part is written"
     async with sessions() as session, session.begin():
-        await ob.mark_sent(session, [r.id for r in await ob.claim(session, NOW, 10)], NOW)
+        claimed = [r.id for r in await ob.claim(session, NOW, 10)]
+        await session.run_sync(ob.mark_sent, claimed, NOW)
 
     # As after a restart: the whole event is planned again; what was sent stays sent.
     await fanout.run(sessions, NOW, chunk=2)

@@ -207,11 +207,11 @@ async def test_outage_notice_is_queued_from_its_marker_and_read_in_the_language_
         await store.follow(session, 501, "27", "1.1", NOW)
         await outage_fanout.mark(session, PollChanges("loe", "loe", "27", [change]), NOW)
     async with sessions() as session:
-        assert await outage_fanout.pending(session) == 1
+        assert await session.run_sync(outage_fanout.pending) == 1
     assert await outage_fanout.run(sessions) == 1
     assert await outage_fanout.run(sessions) == 0, "the marker went with the queueing"
     async with sessions() as session, session.begin():
-        assert await outage_fanout.pending(session) == 0
+        assert await session.run_sync(outage_fanout.pending) == 0
         # The reader switches to English after the notice was queued, before it is sent.
         await chats.set_language(session, 501, "en")
     async with sessions() as session, session.begin():

@@ -127,7 +127,7 @@ async def test_a_changed_poll_and_its_fan_out_read_by_key(
         events = {c.event_id for c in claimed if c.event_id is not None}
         await ob.load_events(session, events)
         await ob.evidence(session, events)
-        await ob.mark_sent(session, [c.id for c in claimed], NOW)
+        await session.run_sync(ob.mark_sent, [c.id for c in claimed], NOW)
         # The oblast subscriber's rows of the raions, held until the window is over.
         assert await ob.next_hold(session, NOW) == NOW + WINDOW
         grouped = await ob.claim(session, NOW + WINDOW, 10)

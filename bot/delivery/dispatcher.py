@@ -37,6 +37,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 from telegram.error import (
     BadRequest,
     ChatMigrated,
@@ -50,13 +51,14 @@ from bot.aio import wait_event
 from bot.config import DeliveryConfig
 from bot.delivery import channel_edits, quiet_hours
 from bot.delivery.outbox_texts import Renderer
-from bot.delivery.pacing import Budget, ChatPace
+from bot.delivery.pacing import Budget, ChatPace, free_burst
 from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
 from bot.operations.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from storage import channel_posts, delivery_stats
 from storage import chats as chat_store
 from storage import ops as ops_store
 from storage import outbox as outbox_store
+from storage.transactions import Transactions
 
 log = logging.getLogger("alertbot.dispatcher")
 
@@ -66,11 +68,12 @@ SYSTEMIC_FAILURES = 3
 MAX_BACKOFF = 30.0
 FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes when busy
 BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_INTERVAL
-# A commit costs a few ms of CPU on SQLite (the driver's thread hops), more than a send: sent
+# A commit costs more CPU than a send (a wake-up of the event loop at least): sent
 # marks are gathered, up to MARK_BATCH of them or MARK_DELAY seconds after the first, so the
-# free rate (28 a second) commits every few sends rather than after every one. A crash
-# repeats the sends not yet marked: at most MARK_BATCH more than those in flight.
-MARK_BATCH = 5
+# free rate (28 a second) commits once a group of slots (six, bot/delivery/pacing.py) rather
+# than after every send. A crash repeats the sends not yet marked: at most MARK_BATCH more
+# than those in flight.
+MARK_BATCH = 6
 MARK_DELAY = 0.25
 # Sends Telegram accepted whose marks are not committed yet, at most: what a crash may send
 # again. A writer that falls behind (a busy disk, a starved CPU) pauses the sends instead of
@@ -110,6 +113,18 @@ def paid_concurrency(config: DeliveryConfig) -> int:
     if not config.paid_broadcast:
         return 0
     return max(config.concurrency, math.ceil(config.paid_rate_per_second * 0.2))
+
+
+def _record_outcomes(
+    session: Session,
+    sent: list[int],
+    now: datetime,
+    counts: Counter[tuple[datetime, str]],
+) -> None:
+    if sent:
+        outbox_store.mark_sent(session, sent, now)
+    if counts:
+        delivery_stats.add_counts(session, counts)
 
 
 class _Item:
@@ -200,9 +215,12 @@ class Dispatcher:
         metrics: Metrics = NO_METRICS,
         may_send: Callable[[], bool] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        transactions: Transactions | None = None,
     ) -> None:
         """``clock`` is the wall clock (what rows record); ``monotonic`` the clock of holds,
-        pacing and batching (a test may replace either)."""
+        pacing and batching (a test may replace either). ``transactions`` runs the frequent
+        small writes and looks in one hop (storage/transactions.py); by default in a session
+        of ``sessions``."""
         config = config or DeliveryConfig()
         self._monotonic = monotonic
         self._metrics = metrics
@@ -211,13 +229,16 @@ class Dispatcher:
         self.config = config
         self._bot = bot
         self._sessions = sessions
+        self._transactions = transactions or Transactions(sessions)
         self._clock = clock
         self._renderer = Renderer(default_lang)
         self._idle_interval = idle_interval
         # Asked before every claim and every send: a process that is not (or no longer) the
         # leader must not send, since the new leader sends whatever this one held.
         self._may_send = may_send or (lambda: True)
-        self.budget = budget or Budget(config.rate_per_second, monotonic=monotonic)
+        self.budget = budget or Budget(
+            config.rate_per_second, burst=free_burst(config.rate_per_second), monotonic=monotonic
+        )
         self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
         if config.paid_broadcast:
             # 1000 a second is 1 ms apart: a claim that holds the loop for a few
@@ -237,6 +258,7 @@ class Dispatcher:
         self._timer_signal = asyncio.Event()
         self._refill_signal = asyncio.Event()
         self._woken = True
+        self._maybe_more = True  # the last claim was full: more rows may be due
         self._sending: set[asyncio.Task[None]] = set()
         self._tasks: list[asyncio.Task[None]] = []
         self._main: asyncio.Task[None] | None = None
@@ -257,7 +279,7 @@ class Dispatcher:
         self._flush_lock = asyncio.Lock()
 
         self._claims_started = 0
-        self._last_empty_claim = -1
+        self._last_partial_claim = -1  # the last claim that took all that was due
         self._changed = asyncio.Event()
         # Alert posts to channels held here and not yet sent: the fan-out waits for them
         # (channel_posts_out). A claim that was not full left nothing due in the database.
@@ -393,7 +415,7 @@ class Dispatcher:
         self.wake()
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
-        while not (self._last_empty_claim >= wanted and not self._items and not self._sending):
+        while not (self._last_partial_claim >= wanted and not self._items and not self._sending):
             remaining = deadline - loop.time()
             if remaining <= 0:
                 raise TimeoutError(
@@ -410,7 +432,10 @@ class Dispatcher:
     async def _refill(self) -> None:
         while not self._stopping:
             ready = sum(len(lane.ready) for lane in self._lanes)
-            want = self._woken or (ready < self._window // 2 and len(self._items) < self._window)
+            # Running low asks for more only while the last claim was full: after one that
+            # found fewer rows than it asked for, new rows come with a wake-up (or the look).
+            low = ready < self._window // 2 and len(self._items) < self._window
+            want = self._woken or (self._maybe_more and low)
             got, batch = 0, min(self._window, CLAIM_BATCH)
             if not self._may_send():
                 await self._until_may_send()
@@ -419,6 +444,7 @@ class Dispatcher:
                 self._woken = False
                 try:
                     got = await self._claim(batch)
+                    self._maybe_more = got >= batch
                 except Exception:
                     log.exception("outbox_claim_failed")
                     await asyncio.sleep(1.0)
@@ -428,7 +454,16 @@ class Dispatcher:
                 continue  # woken while it claimed: that wake-up asks for a claim after it
             self._refill_signal.clear()
             if not await wait_event(self._refill_signal, self._idle_wait()):
-                self._woken = True
+                # Nobody woke it (rows queued by another process, a held row now due): a
+                # one-hop look first, a whole claim (a dozen hops) only when it finds one.
+                self._woken = await self._anything_due()
+
+    async def _anything_due(self) -> bool:
+        try:
+            return await self._transactions.run(outbox_store.any_due, self._clock())
+        except Exception:
+            log.exception("outbox_look_failed")
+            return True  # the claim that follows logs (and retries) what is wrong
 
     def _idle_wait(self) -> float:
         """Seconds until the next look: the idle interval, or less when a held row is due
@@ -475,8 +510,9 @@ class Dispatcher:
         # messages of its class: a full claim that ended past the alert classes took them all.
         full = taken >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
         self._last_claim_done, self._last_claim_full = seq, full
+        if taken < limit:
+            self._last_partial_claim = seq
         if not rows:
-            self._last_empty_claim = seq
             self._changed.set()
             self._progressed()
             return 0
@@ -914,13 +950,14 @@ class Dispatcher:
             return 0
         results: list[Any] = []
         try:
-            async with self._sessions() as session, session.begin():
-                for op, _ in ops:
-                    results.append(await op(session))
-                if sent:
-                    await outbox_store.mark_sent(session, sent, self._clock())
-                if counts:
-                    await delivery_stats.add_counts(session, counts)
+            if ops:
+                async with self._sessions() as session, session.begin():
+                    for op, _ in ops:
+                        results.append(await op(session))
+                    await session.run_sync(_record_outcomes, sent, self._clock(), counts)
+            else:
+                # The usual case, several times a second during a broadcast: one hop.
+                await self._transactions.run(_record_outcomes, sent, self._clock(), counts)
         except Exception as exc:
             log.exception("outbox_write_failed")
             # Keep what must be written; the next pass tries again.

@@ -15,9 +15,11 @@ from collections.abc import Awaitable, Callable
 from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.orm import Session
 
 from storage import alert_fanout as fanout
 from storage import outage_fanout
+from storage.transactions import Transactions
 
 log = logging.getLogger("alertbot.fanout")
 
@@ -31,6 +33,10 @@ LOOK_INTERVAL = 1.0  # seconds between two looks when nobody woke it
 CHANNELS_HEAD_START = 1.0
 
 
+def _anything_pending(session: Session) -> bool:
+    return bool(fanout.pending(session) or outage_fanout.pending(session))
+
+
 class FanOut:
     def __init__(
         self,
@@ -42,10 +48,13 @@ class FanOut:
         head_start: float = CHANNELS_HEAD_START,
         channels_out: Callable[[float], Awaitable[bool]] | None = None,
         monotonic: Callable[[], float] = time.monotonic,
+        transactions: Transactions | None = None,
     ) -> None:
         """``channels_out(timeout)`` returns once the channel posts due now are sent (the
         dispatcher's ``channel_posts_out``); without it the direct messages do not wait."""
         self._sessions = sessions
+        # The look each second, one hop (storage/transactions.py).
+        self._transactions = transactions or Transactions(sessions)
         self._clock = clock
         self._monotonic = monotonic  # times a run, for the log
         self._on_rows = on_rows
@@ -78,11 +87,10 @@ class FanOut:
     async def run_once(self) -> int:
         """Queue everything pending now; returns the rows written."""
         async with self._running:
-            # The look once a second finds nothing almost always: one session asks for
-            # both kinds of notes (a session costs ~1.5 ms of CPU on SQLite, issue 15).
-            async with self._sessions() as session:
-                if not (await fanout.pending(session) or await outage_fanout.pending(session)):
-                    return 0
+            # The look once a second finds nothing almost always: one transaction in one
+            # hop asks for both kinds of notes (issue 15).
+            if not await self._transactions.run(_anything_pending):
+                return 0
             started = self._monotonic()
             rows = await fanout.run(
                 self._sessions,

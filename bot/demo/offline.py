@@ -74,7 +74,7 @@ class Demo:
             async with self.bot.sessions() as session:
                 # (An event's direct messages are queued just after it: both must be done.)
                 if (
-                    await fanout_store.pending(session) == 0
+                    await session.run_sync(fanout_store.pending) == 0
                     and await outbox_store.depth(session) == 0
                 ):
                     break
