@@ -12,7 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bot.config import DeliveryConfig
-from bot.delivery.pacing import FREE_LIMIT, ChatPace
+from bot.delivery.pacing import ChatPace
 from bot.demo.fakes.bot_api import FakeBotApi
 from bot.demo.fakes.feed_server import FakeFeedServer
 from storage import outbox as outbox_store
@@ -42,9 +42,7 @@ async def test_broadcast_is_paced_to_the_budget_with_sends_in_flight(
     await settle(bot)
     sent = alerts(bot_api)
     assert sorted(int(m.chat_id) for m in sent) == chats, "each chat exactly once"
-    # 28 a second in groups of six (bot/delivery/pacing.py): a second that takes in five
-    # groups holds 30, Telegram's limit, never more.
-    assert most_in_any_second(sent) <= FREE_LIMIT, "never over Telegram's 30 a second"
+    assert most_in_any_second(sent) <= 29, "never over 28 a second (+1 for the window edge)"
     # At 28 a second and 0.1 s a round trip, about 3 sends are on their way at once; one at a
     # time would reach only 10 a second. Counted by the fake, not timed: a busy machine slows
     # both alike.
@@ -96,13 +94,8 @@ async def test_private_429_pauses_the_whole_bot(
     await settle(bot)
     sent = alerts(bot_api)
     assert sorted(int(m.chat_id) for m in sent) == list(range(1, 11))
-    # Chat 1 is first in line; its 429 says the bot as a whole is over the limit. The sends
-    # of its group of slots (bot/delivery/pacing.py) left with it, before the answer came;
-    # nothing starts after it for the time given.
-    assert bot.dispatcher is not None
-    early = [int(m.chat_id) for m in sent if m.at - started < 0.9]
-    assert 1 not in early
-    assert len(early) <= bot.dispatcher.budget.burst - 1, early
+    # Chat 1 is first in line; its 429 says the bot as a whole is over the limit.
+    assert min(m.at for m in sent) - started >= 0.9, "nobody got anything for the time given"
 
 
 async def test_unreachable_chats_are_deactivated_and_network_errors_retried_boundedly(

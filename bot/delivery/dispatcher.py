@@ -51,7 +51,7 @@ from bot.aio import wait_event
 from bot.config import DeliveryConfig
 from bot.delivery import channel_edits, quiet_hours
 from bot.delivery.outbox_texts import Renderer
-from bot.delivery.pacing import Budget, ChatPace, free_burst
+from bot.delivery.pacing import Budget, ChatPace
 from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
 from bot.operations.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from storage import channel_posts, delivery_stats
@@ -70,10 +70,9 @@ FLUSH_INTERVAL = 0.02  # seconds between two commits of outcomes when busy
 BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_INTERVAL
 # A commit costs more CPU than a send (a wake-up of the event loop at least): sent
 # marks are gathered, up to MARK_BATCH of them or MARK_DELAY seconds after the first, so the
-# free rate (28 a second) commits once a group of slots (six, bot/delivery/pacing.py) rather
-# than after every send. A crash repeats the sends not yet marked: at most MARK_BATCH more
-# than those in flight.
-MARK_BATCH = 6
+# free rate (28 a second) commits every few sends rather than after every one. A crash
+# repeats the sends not yet marked: at most MARK_BATCH more than those in flight.
+MARK_BATCH = 5
 MARK_DELAY = 0.25
 # Sends Telegram accepted whose marks are not committed yet, at most: what a crash may send
 # again. A writer that falls behind (a busy disk, a starved CPU) pauses the sends instead of
@@ -236,9 +235,7 @@ class Dispatcher:
         # Asked before every claim and every send: a process that is not (or no longer) the
         # leader must not send, since the new leader sends whatever this one held.
         self._may_send = may_send or (lambda: True)
-        self.budget = budget or Budget(
-            config.rate_per_second, burst=free_burst(config.rate_per_second), monotonic=monotonic
-        )
+        self.budget = budget or Budget(config.rate_per_second, monotonic=monotonic)
         self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
         if config.paid_broadcast:
             # 1000 a second is 1 ms apart: a claim that holds the loop for a few
