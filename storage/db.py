@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import (
 )
 
 
-def prepare_sqlite_path(url: str) -> None:
+def _prepare_sqlite_path(url: str) -> None:
     """Create the directory of a SQLite file so a first start on an empty volume works."""
     database = make_url(url).database
     if database and database != ":memory:" and not database.startswith("file:"):
@@ -28,7 +28,7 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
     """An async engine for ``url``; on SQLite, WAL and immediate write transactions."""
     backend = make_url(url).get_backend_name()
     if backend == "sqlite":
-        prepare_sqlite_path(url)
+        _prepare_sqlite_path(url)
         engine = create_async_engine(url, connect_args={"timeout": 15}, **kwargs)
         configure_sqlite(engine.sync_engine)
         return engine

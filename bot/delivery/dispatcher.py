@@ -441,7 +441,6 @@ class Dispatcher:
                 self._woken = False
                 try:
                     got = await self._claim(batch)
-                    self._maybe_more = got >= batch
                 except Exception:
                     log.exception("outbox_claim_failed")
                     await asyncio.sleep(1.0)
@@ -507,7 +506,8 @@ class Dispatcher:
         # messages of its class: a full claim that ended past the alert classes took them all.
         full = taken >= limit and rows[-1].priority <= outbox_store.PRIORITY_ALERT
         self._last_claim_done, self._last_claim_full = seq, full
-        if taken < limit:
+        self._maybe_more = taken >= limit
+        if not self._maybe_more:
             self._last_partial_claim = seq
         if not rows:
             self._changed.set()
