@@ -1,6 +1,6 @@
-"""A stop that comes while the dispatcher is inside a database transaction: the
-transaction ends (committed or rolled back) before the bot says it has stopped, so the
-next process, a backup or an admin's tool finds the database free."""
+"""The dispatcher and the database between wake-ups: a stop inside a claim leaves the
+database free for the next process, a backup or an admin's tool; a row another process
+queued is found without a wake-up."""
 
 from __future__ import annotations
 
@@ -13,7 +13,11 @@ from typing import Any
 import pytest
 from sqlalchemy import event
 
-from tests.conftest import BotFactory
+from bot.demo.fakes.bot_api import FakeBotApi
+from storage import outbox as outbox_store
+from storage.db import create_engine, session_factory
+from tests.conftest import BotFactory, Clock
+from tests.delivery_support import add_subscribers
 
 
 def _task(name: str) -> asyncio.Task[Any]:
@@ -58,3 +62,24 @@ async def test_a_stop_during_a_claim_leaves_the_database_unlocked(
         other.execute("ROLLBACK")
     finally:
         other.close()
+
+
+async def test_a_row_queued_by_another_process_is_sent_without_a_wake_up(
+    start_bot: BotFactory, bot_api: FakeBotApi, clock: Clock, sqlite_url: str
+) -> None:
+    """The idle dispatcher no longer claims every second: its one-hop look (outbox.any_due)
+    must still find what another process queued (a CLI, a standby's handover)."""
+    bot = await start_bot()
+    await add_subscribers(bot, [7], clock)
+    assert bot.dispatcher is not None
+    await bot.dispatcher.drain_once()  # idle from here: no claim asked for
+    engine = create_engine(sqlite_url)
+    try:
+        async with session_factory(engine)() as session, session.begin():
+            await outbox_store.enqueue_notice(
+                session, key="cli-1", kind="info", chat_ids=[7], now=clock.now, text="Перевірка"
+            )
+    finally:
+        await engine.dispose()
+    [sent] = await bot_api.wait_for_sent(1, chat_id=7, timeout=10)
+    assert sent.text == "Перевірка"
