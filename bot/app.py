@@ -40,7 +40,7 @@ from bot.commands import stats as stats_commands
 from bot.config import Config
 from bot.delivery.dispatcher import Dispatcher, delivery_bot
 from bot.delivery.fanout import FanOut
-from bot.delivery.pacing import Budget, ReplyLimiter
+from bot.delivery.pacing import Budget, ReplyLimiter, group_size
 from bot.i18n import t
 from bot.ingest.coverage import coverage_job
 from bot.ingest.feed_manager import FeedManager
@@ -336,7 +336,7 @@ class AlertBot:
         if self._dispatcher_rate is not None:
             delivery = delivery.model_copy(update={"rate_per_second": self._dispatcher_rate})
         # Command replies and the outbox share one budget: together they stay under the limit.
-        budget = Budget(delivery.rate_per_second)
+        budget = Budget(delivery.rate_per_second, group=group_size(delivery.rate_per_second))
         app = builder.rate_limiter(ReplyLimiter(budget)).context_types(CONTEXT_TYPES).build()
         data = app.bot_data
         assert isinstance(data, BotData)

@@ -21,6 +21,7 @@ together when the dispatcher claims the rows (storage/alert_groups.py says why t
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
 from typing import Any
@@ -47,6 +48,11 @@ def pending(session: Session) -> int:
     """Events whose direct messages are not all queued yet (sync: the fan-out's look each
     second is one hop, storage/transactions.py)."""
     return int(session.scalar(select(func.count()).select_from(Fanout)) or 0)
+
+
+def pending_sqlite(db: sqlite3.Connection) -> bool:
+    """Is any event's fan-out pending? (plain SQL, storage/transactions.Hot)."""
+    return db.execute("SELECT 1 FROM fanouts LIMIT 1").fetchone() is not None
 
 
 async def run(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -33,6 +34,12 @@ def create_engine(url: str, **kwargs: Any) -> AsyncEngine:
         configure_sqlite(engine.sync_engine)
         return engine
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def sqlite_time(moment: datetime) -> str:
+    """A datetime as SQLAlchemy stores it in SQLite (storage.models.UTCDateTime: UTC, no
+    offset), for the plain-SQL transactions of storage/transactions.py."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def configure_sqlite(engine: Engine) -> None:

@@ -3,6 +3,7 @@ figures an admin sees in /stats."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -12,6 +13,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from storage import outbox
+from storage.db import sqlite_time
 from storage.delivery_models import DeliveryCount
 from storage.models import Chat, Subscription
 
@@ -30,6 +32,15 @@ def add_counts(session: Session, counts: Mapping[tuple[datetime, str], int]) -> 
         else:
             row.count += number
     session.flush()
+
+
+def add_counts_sqlite(db: sqlite3.Connection, counts: Mapping[tuple[datetime, str], int]) -> None:
+    """:func:`add_counts` in plain SQL (storage/transactions.Hot)."""
+    db.executemany(
+        "INSERT INTO delivery_counts (minute, kind, count) VALUES (?, ?, ?) "
+        "ON CONFLICT (minute, kind) DO UPDATE SET count = count + excluded.count",
+        [(sqlite_time(minute), kind, number) for (minute, kind), number in counts.items()],
+    )
 
 
 async def counts_since(session: AsyncSession, since: datetime) -> dict[str, int]:

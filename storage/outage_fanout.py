@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -79,6 +80,11 @@ async def mark(session: AsyncSession, changes: PollChanges, now: datetime) -> No
 def pending(session: Session) -> int:
     """Outage polls whose notices are not queued yet (sync, as alert_fanout.pending)."""
     return int(session.scalar(select(func.count()).select_from(OutageFanout)) or 0)
+
+
+def pending_sqlite(db: sqlite3.Connection) -> bool:
+    """Is any outage poll's notices pending? (plain SQL, storage/transactions.Hot)."""
+    return db.execute("SELECT 1 FROM outage_fanouts LIMIT 1").fetchone() is not None
 
 
 async def run(sessions: async_sessionmaker[AsyncSession]) -> int:

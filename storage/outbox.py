@@ -39,6 +39,7 @@ accepted just before the process died is sent again (a rare duplicate beats a mi
 from __future__ import annotations
 
 import json
+import sqlite3
 from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -50,9 +51,10 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session, aliased
 
 from storage import alert_groups
-from storage.db import upsert_insert
+from storage.db import sqlite_time, upsert_insert
 from storage.delivery_models import Notice
 from storage.models import AlertEvent, Chat, Outbox, OutboxStatus, TruceEvidence
+from storage.transactions import Hot
 
 PRIORITY_AIR_RAID = 0
 PRIORITY_ALERT = 10
@@ -423,6 +425,19 @@ def any_due(session: Session, now: datetime) -> bool:
     return session.scalar(_ANY_DUE, {"now": now}) is not None
 
 
+def _any_due_sqlite(db: sqlite3.Connection, now: datetime) -> bool:
+    found = db.execute(
+        "SELECT 1 FROM outbox JOIN chats ON chats.chat_id = outbox.chat_id "
+        "WHERE outbox.status = ? AND chats.active = 1 "
+        "AND (outbox.not_before IS NULL OR outbox.not_before <= ?) LIMIT 1",
+        (PENDING, sqlite_time(now)),
+    ).fetchone()
+    return found is not None
+
+
+ANY_DUE = Hot(any_due, _any_due_sqlite)
+
+
 async def next_hold(session: AsyncSession, now: datetime) -> datetime | None:
     """When the first row held back now becomes due (None: none is held)."""
     found: datetime | None = await session.scalar(_NEXT_HOLD, {"now": now})
@@ -441,6 +456,17 @@ def mark_sent(session: Session, ids: Sequence[int], now: datetime) -> None:
             update(TABLE)
             .where(Outbox.id.in_(chunk))
             .values(status=SENT, sent_at=now, last_error=None)
+        )
+
+
+def mark_sent_sqlite(db: sqlite3.Connection, ids: Sequence[int], now: datetime) -> None:
+    """:func:`mark_sent` in plain SQL (storage/transactions.Hot)."""
+    sent_at = sqlite_time(now)
+    for chunk in _chunks(ids):
+        marks = ",".join("?" * len(chunk))
+        db.execute(
+            f"UPDATE outbox SET status = ?, sent_at = ?, last_error = NULL WHERE id IN ({marks})",
+            (SENT, sent_at, *chunk),
         )
 
 

@@ -29,6 +29,7 @@ import heapq
 import itertools
 import logging
 import math
+import sqlite3
 import time
 from collections import Counter
 from collections.abc import Awaitable, Callable
@@ -51,14 +52,14 @@ from bot.aio import wait_event
 from bot.config import DeliveryConfig
 from bot.delivery import channel_edits, quiet_hours
 from bot.delivery.outbox_texts import Renderer
-from bot.delivery.pacing import Budget, ChatPace
+from bot.delivery.pacing import Budget, ChatPace, group_size
 from bot.delivery.telegram_transport import AiohttpRequest, DeliveryBot
 from bot.operations.metrics import CHANNEL, DIRECT, NO_METRICS, Metrics
 from storage import channel_posts, delivery_stats
 from storage import chats as chat_store
 from storage import ops as ops_store
 from storage import outbox as outbox_store
-from storage.transactions import Transactions
+from storage.transactions import Hot, Transactions
 
 log = logging.getLogger("alertbot.dispatcher")
 
@@ -72,7 +73,7 @@ BUSY_FLUSH = 8  # sends marked in one commit that make the writer pause FLUSH_IN
 # marks are gathered, up to MARK_BATCH of them or MARK_DELAY seconds after the first, so the
 # free rate (28 a second) commits every few sends rather than after every one. A crash
 # repeats the sends not yet marked: at most MARK_BATCH more than those in flight.
-MARK_BATCH = 5
+MARK_BATCH = 6
 MARK_DELAY = 0.25
 # Sends Telegram accepted whose marks are not committed yet, at most: what a crash may send
 # again. A writer that falls behind (a busy disk, a starved CPU) pauses the sends instead of
@@ -124,6 +125,21 @@ def _record_outcomes(
         outbox_store.mark_sent(session, sent, now)
     if counts:
         delivery_stats.add_counts(session, counts)
+
+
+def _record_outcomes_sqlite(
+    db: sqlite3.Connection,
+    sent: list[int],
+    now: datetime,
+    counts: Counter[tuple[datetime, str]],
+) -> None:
+    if sent:
+        outbox_store.mark_sent_sqlite(db, sent, now)
+    if counts:
+        delivery_stats.add_counts_sqlite(db, counts)
+
+
+RECORD_OUTCOMES = Hot(_record_outcomes, _record_outcomes_sqlite)
 
 
 class _Item:
@@ -235,7 +251,9 @@ class Dispatcher:
         # Asked before every claim and every send: a process that is not (or no longer) the
         # leader must not send, since the new leader sends whatever this one held.
         self._may_send = may_send or (lambda: True)
-        self.budget = budget or Budget(config.rate_per_second, monotonic=monotonic)
+        self.budget = budget or Budget(
+            config.rate_per_second, group=group_size(config.rate_per_second), monotonic=monotonic
+        )
         self._lanes = [_Lane("free", self.budget, config.concurrency, paid=False)]
         if config.paid_broadcast:
             # 1000 a second is 1 ms apart: a claim that holds the loop for a few
@@ -456,7 +474,7 @@ class Dispatcher:
 
     async def _anything_due(self) -> bool:
         try:
-            return await self._transactions.run(outbox_store.any_due, self._clock())
+            return await self._transactions.run_hot(outbox_store.ANY_DUE, self._clock())
         except Exception:
             log.exception("outbox_look_failed")
             return True  # the claim that follows logs (and retries) what is wrong
@@ -645,7 +663,7 @@ class Dispatcher:
                 item = await self._next_ready(lane)
                 # Only this one slot is reserved ahead, so a command reply (which takes the
                 # next one) never waits behind the broadcast.
-                await lane.budget.take()
+                slot = await lane.budget.take()
             except asyncio.CancelledError:
                 lane.slots.release()
                 if item is not None:
@@ -656,7 +674,7 @@ class Dispatcher:
                 self._put_back(item)
                 await self._until_may_send()
                 continue
-            task = asyncio.create_task(self._send(lane, item))
+            task = asyncio.create_task(self._send(lane, item, slot))
             self._sending.add(task)
             task.add_done_callback(self._sending.discard)
 
@@ -687,7 +705,8 @@ class Dispatcher:
 
     # -- sending ------------------------------------------------------------------------
 
-    async def _send(self, lane: _Lane, item: _Item) -> None:
+    async def _send(self, lane: _Lane, item: _Item, slot: float) -> None:
+        lane.budget.started(slot)
         try:
             await self._attempt(lane, item)
         except Exception:
@@ -954,7 +973,7 @@ class Dispatcher:
                     await session.run_sync(_record_outcomes, sent, self._clock(), counts)
             else:
                 # The usual case, several times a second during a broadcast: one hop.
-                await self._transactions.run(_record_outcomes, sent, self._clock(), counts)
+                await self._transactions.run_hot(RECORD_OUTCOMES, sent, self._clock(), counts)
         except Exception as exc:
             log.exception("outbox_write_failed")
             # Keep what must be written; the next pass tries again.

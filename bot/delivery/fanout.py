@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import sqlite3
 import time
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -19,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from storage import alert_fanout as fanout
 from storage import outage_fanout
-from storage.transactions import Transactions
+from storage.transactions import Hot, Transactions
 
 log = logging.getLogger("alertbot.fanout")
 
@@ -35,6 +36,13 @@ CHANNELS_HEAD_START = 1.0
 
 def _anything_pending(session: Session) -> bool:
     return bool(fanout.pending(session) or outage_fanout.pending(session))
+
+
+def _anything_pending_sqlite(db: sqlite3.Connection) -> bool:
+    return fanout.pending_sqlite(db) or outage_fanout.pending_sqlite(db)
+
+
+ANYTHING_PENDING = Hot(_anything_pending, _anything_pending_sqlite)
 
 
 class FanOut:
@@ -89,7 +97,7 @@ class FanOut:
         async with self._running:
             # The look once a second finds nothing almost always: one transaction in one
             # hop asks for both kinds of notes (issue 15).
-            if not await self._transactions.run(_anything_pending):
+            if not await self._transactions.run_hot(ANYTHING_PENDING):
                 return 0
             started = self._monotonic()
             rows = await fanout.run(
