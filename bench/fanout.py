@@ -16,7 +16,8 @@ Phases, each printed:
 2. ours, free budget (limits enforced): sustained messages a second and its ratio to the
    budget, 429s, time from detection to the first channel post, p50/p99 time from detection
    to each recipient, a /status reply's latency measured every 2 s during the broadcast,
-   peak RSS of the process that runs the bot (the fake Telegram runs in another).
+   peak RSS of the process that runs the bot (the fake Telegram runs in another), its CPU
+   per message, and before the alert its CPU while idle (``--idle-seconds``).
 3. stock (limits enforced): the same broadcast the way most bots send it: python-telegram-bot
    with its stock AIORateLimiter and one send_message per subscriber (all at once through the
    limiter with ``--stock gather``, one after another with ``--stock sequential``). A 429 is
@@ -316,6 +317,8 @@ async def run_ours(
         await bot.start()
         try:
             await bot.poll_now("alerts-in-ua")  # quiet: no alert in Lviv yet
+            # An idle bot's CPU (no probes, no polls: schedule_polls=False), before the alert.
+            idle_cpu = await idle_cpu_ms_per_s(0.0 if paid else args.idle_seconds)
             await control.reset()
             fake_cpu0 = (await control.stats())["cpu_s"]
             body, modified = alerts_answer(True, datetime.now(UTC))
@@ -353,6 +356,8 @@ async def run_ours(
         "fake_cpu_s": round(stats["cpu_s"] - fake_cpu0, 2),
         "cpu_cores": os.cpu_count(),
     }
+    if idle_cpu is not None:
+        result["idle_cpu_ms_per_s"] = idle_cpu
     if replies:
         result["status_reply_s"] = {
             "n": len(replies),
@@ -360,6 +365,15 @@ async def run_ours(
             "max": round(max(replies), 3),
         }
     return result
+
+
+async def idle_cpu_ms_per_s(seconds: float) -> float | None:
+    """CPU of the process while nothing happens but the bot's own timers, ms a second."""
+    if seconds <= 0:
+        return None
+    cpu0, t0 = cpu_seconds(), time.monotonic()
+    await asyncio.sleep(seconds)
+    return round(1000 * (cpu_seconds() - cpu0) / (time.monotonic() - t0), 2)
 
 
 def watch(
@@ -544,6 +558,7 @@ def print_table(report: dict[str, Any]) -> None:
         ("p50 to recipient, s", "p50_to_recipient_s"),
         ("p99 to recipient, s", "p99_to_recipient_s"),
         ("CPU ms per message", "bot_cpu_ms_per_msg"),
+        ("idle CPU ms a second", "idle_cpu_ms_per_s"),
     ]
     print(f"\n{'':24}{'ours':>12}{'stock PTB':>12}")
     for label, key in rows:
@@ -593,6 +608,9 @@ def parse_args() -> argparse.Namespace:
         type=float,
         default=5000.0,
         help="a last paid run with the bot's own budget lifted to this (0: none)",
+    )
+    parser.add_argument(
+        "--idle-seconds", type=float, default=10.0, help="idle CPU measured this long (0: not)"
     )
     parser.add_argument("--skip-free", action="store_true", help="no rate-limited run")
     parser.add_argument(
