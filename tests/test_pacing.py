@@ -117,3 +117,28 @@ def test_nonsense_is_refused() -> None:
         group_size(0)
     with pytest.raises(ValueError, match="group"):
         Budget(28.0, group=0)
+
+
+async def test_a_slot_taken_late_does_not_bring_the_next_group_with_it() -> None:
+    """The sender slept past its slot (the loop was busy): what it takes next in the same
+    turn of the loop waits a group's distance from now, not from the slot it missed."""
+    now = [100.0]
+    budget = Budget(28.0, group=3, monotonic=lambda: now[0])
+    gap = 3 / 28.0
+    assert [await budget.take() for _ in range(3)] == [100.0] * 3
+    waiting = asyncio.create_task(budget.take())  # the next group, 100 + gap
+    await asyncio.sleep(0)
+    now[0] = 100.3  # it wakes up late
+    assert await waiting == pytest.approx(100.0 + gap)
+    # Taken at once after it, in the same turn: not with the late one.
+    following = await budget.take()
+    assert following == pytest.approx(100.3 + gap)
+
+
+async def test_paid_broadcast_may_still_catch_up_on_missed_slots() -> None:
+    now = [100.0]
+    budget = Budget(1000.0, catch_up=20, monotonic=lambda: now[0])
+    await budget.take()
+    now[0] = 100.05  # the loop was busy for 50 ms
+    caught_up = [await budget.take() for _ in range(20)]
+    assert all(slot < 100.05 for slot in caught_up), "missed slots used at once"

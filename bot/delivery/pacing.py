@@ -106,17 +106,24 @@ class Budget:
 
     def started(self, slot: float) -> None:
         """A send of ``slot`` starts now; late, it moves the next group back."""
-        now = self._monotonic()
-        if now - slot > LATE_START and now + self._gap > self._floor:
-            self._late_slot = slot
-            self._floor = now + self._gap
-            if self._at > slot:
-                # The group reserved after it is void (its takers look again): the next
-                # one is the first after the floor.
-                self._left = 0
-                self._next = self._floor
-            else:
-                self._next = max(self._next, self._floor)
+        self._if_late(slot, self._monotonic())
+
+    def _if_late(self, slot: float, now: float) -> None:
+        # A budget that may catch up on missed slots (paid broadcast) means to send late.
+        if self._lag or now - slot <= LATE_START or now + self._gap <= self._floor:
+            return
+        self._late_slot = slot
+        self._floor = now + self._gap
+        if self._at > slot:
+            # The group reserved after it is void (its takers look again): the next one is
+            # the first after the floor.
+            self._left = 0
+            self._next = self._floor
+        else:
+            # Its own group's slots not yet taken are dropped (they would go with the
+            # next group), and the next group keeps its distance from now.
+            self._left = 0
+            self._next = max(self._next, self._floor)
 
     async def take(self) -> float:
         while True:
@@ -135,10 +142,13 @@ class Budget:
                 await asyncio.sleep(slot - now)
             # A pause that began while we slept applies to us too, and so does a group
             # moved back by a late start.
-            if self._paused_until > self._monotonic():
+            now = self._monotonic()
+            if self._paused_until > now or self._late_slot < slot < self._floor:
                 continue
-            if not self._late_slot < slot < self._floor:
-                return slot
+            # Woken late (the event loop was busy): this send goes now, and whatever is
+            # taken next in this same turn of the loop must not go with it.
+            self._if_late(slot, now)
+            return slot
 
 
 class ChatPace:
