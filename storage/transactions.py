@@ -108,10 +108,13 @@ class ThreadTransactions(Transactions):
         db.execute("BEGIN IMMEDIATE")
         try:
             result = fn(db, *args, **kwargs)
+            db.execute("COMMIT")
         except BaseException:
-            db.execute("ROLLBACK")
+            # Whatever failed (the function, or the commit itself), the connection is left
+            # outside a transaction, ready for the next one.
+            if db.in_transaction:
+                db.execute("ROLLBACK")
             raise
-        db.execute("COMMIT")
         return result
 
     async def run_hot(self, hot: Hot[P, T], *args: P.args, **kwargs: P.kwargs) -> T:

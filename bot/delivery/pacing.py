@@ -114,16 +114,11 @@ class Budget:
             return
         self._late_slot = slot
         self._floor = now + self._gap
-        if self._at > slot:
-            # The group reserved after it is void (its takers look again): the next one is
-            # the first after the floor.
-            self._left = 0
-            self._next = self._floor
-        else:
-            # Its own group's slots not yet taken are dropped (they would go with the
-            # next group), and the next group keeps its distance from now.
-            self._left = 0
-            self._next = max(self._next, self._floor)
+        # The slots of its group not taken yet are dropped (they would go with the next
+        # group); a group already reserved after it is void (its takers look again). The
+        # next group keeps its distance from now.
+        self._left = 0
+        self._next = self._floor if self._at > slot else max(self._next, self._floor)
 
     async def take(self) -> float:
         while True:
