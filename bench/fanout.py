@@ -34,6 +34,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import json
 import logging
 import os
@@ -315,6 +316,7 @@ async def run_ours(
         )
         bot = AlertBot(config, schedule_polls=False)
         await bot.start()
+        gc.freeze()  # as AlertBot.run_until_signalled does once it leads
         try:
             await bot.poll_now("alerts-in-ua")  # quiet: no alert in Lviv yet
             # An idle bot's CPU (no probes, no polls: schedule_polls=False), before the alert.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import logging
 import os
 import signal
@@ -733,6 +734,10 @@ class AlertBot:
                 log.error("leadership_lost", extra={"error": str(elected.exception())})
                 return EXIT_LEADERSHIP_LOST
             await self.lead()  # StartupError if Telegram rejects the token
+            # What is built by now lives as long as the process: out of the cyclic
+            # collector's sight, a full collection no longer holds the event loop for
+            # ~0.1 s in the middle of a broadcast (issue 15; bench/fanout.py does the same).
+            gc.freeze()
             assert self.fatal is not None
             fatal = self.fatal  # set when Telegram rejects the token later, in the background
             lost = asyncio.create_task(leader.lost())
