@@ -24,9 +24,11 @@ GROUP_LIMIT = 20
 MIN_SLEEP = 0.002
 
 TELEGRAM_PER_SECOND = 30  # messages in any one second, the bot as a whole (free)
-# Groups of 6 passed the same arithmetic but met a few 429s in every broadcast of 3,000 from
-# bench/fake_telegram.py: a group that reached it ~0.1 s late shared a second with five on
-# time. Groups of 3 met none, and give most of the saving (bench/fanout.py, issue 15).
+# Groups of 6 pass the same arithmetic but met 429s from bench/fake_telegram.py in most
+# broadcasts of 3,000: a group that reached it ~0.1 s late shared a second with five on time
+# (a full garbage collection between a group's start and its write, likely; the heap is
+# frozen since, bot/app.py, but 6 has not been measured enough since to trust it). Groups of
+# 3 give most of the saving (bench/fanout.py, bench/send_floor.py; issue 15).
 LARGEST_GROUP = 3
 # A send that starts this much after its slot (the event loop was busy) moves the next group
 # back: the spacing Telegram sees is kept, not only the one we planned.
