@@ -51,7 +51,12 @@ def alerts(api: FakeBotApi, prefix: str = "🔴") -> list[SentMessage]:
 
 def most_in_any_second(sent: Sequence[SentMessage]) -> int:
     """The largest number of messages Telegram saw within any one second."""
-    times = sorted(m.at for m in sent)
+    return most_in_one_second([m.at for m in sent])
+
+
+def most_in_one_second(moments: Sequence[float]) -> int:
+    """The largest number of ``moments`` (seconds) within any one second."""
+    times = sorted(moments)
     best, first = 0, 0
     for last, at in enumerate(times):
         while at - times[first] >= 1.0:

@@ -16,16 +16,7 @@ from bot.delivery.pacing import (
     Budget,
     group_size,
 )
-
-
-def most_in_any_second(times: list[float]) -> int:
-    times = sorted(times)
-    best, first = 0, 0
-    for last, at in enumerate(times):
-        while at - times[first] >= 1.0:
-            first += 1
-        best = max(best, last - first + 1)
-    return best
+from tests.delivery_support import most_in_one_second
 
 
 def worst_case_times(rate: float, group: int, count: int) -> list[float]:
@@ -43,7 +34,7 @@ def worst_case_times(rate: float, group: int, count: int) -> list[float]:
 @pytest.mark.parametrize("rate", [8, 10, 12.5, 15, 20, 24, 25, 26, 27, 27.5, 28, 29, 29.9])
 def test_grouped_slots_never_put_more_than_30_in_one_second(rate: float) -> None:
     group = group_size(rate)
-    assert most_in_any_second(worst_case_times(rate, group, 400)) <= TELEGRAM_PER_SECOND
+    assert most_in_one_second(worst_case_times(rate, group, 400)) <= TELEGRAM_PER_SECOND
 
 
 def test_the_default_rate_sends_in_threes_and_a_full_rate_evenly() -> None:
